@@ -1,0 +1,315 @@
+"""GradioClient: the HTTP side of one Gradio app (discovery, calls, files, login, cancel).
+
+It knows the wire and nothing of PowerShai's sessions. One pooled ``httpx.Client`` per instance;
+the constructor does no network I/O: :meth:`discover` does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import mimetypes
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+import httpx_sse
+
+from . import _errors as err
+from . import _protocol as proto
+from ._auth import token_headers
+
+log = logging.getLogger("powershai_py.client")
+
+# Connect fast, read long: a /call stream is silent for 15 s between heartbeats, so the read
+# timeout must outlast several of them before we call the stream dead.
+DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=60.0, write=60.0, pool=30.0)
+
+
+@dataclass
+class AppInfo:
+    """What discovery learnt about an app."""
+
+    base_url: str  # the app root as the user gave it, normalised (no /gradio_api, no slash)
+    api_root: str  # base_url + api_prefix: PowerShai's RealAppUrl
+    info: dict[str, Any]  # the /info answer, unchanged
+    version: str | None = None  # Gradio version from /config (None when /config was unusable)
+    config: dict[str, Any] | None = None
+    fn_index: dict[str, int] = field(default_factory=dict)  # api_name -> dependency id
+    # api_name -> one flag per input: True where the input is a gr.State
+    state_slots: dict[str, list[bool]] = field(default_factory=dict)
+
+    @property
+    def major(self) -> int:
+        try:
+            return int((self.version or "0").split(".")[0])
+        except ValueError:
+            return 0
+
+
+def normalize_app_url(url: str) -> str:
+    """Accept any URL a user would paste and return the app root (no query, no /gradio_api)."""
+    text = str(url).strip()
+    if "://" not in text:
+        text = "http://" + text
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise err.InvalidArgument(f"Not an http(s) URL: {url}")
+    path = parts.path.rstrip("/")
+    for suffix in (proto.INFO, proto.CONFIG):
+        if path.endswith(suffix):
+            path = path[: -len(suffix)]
+    if path.endswith(proto.GRADIO_API_PREFIX):
+        path = path[: -len(proto.GRADIO_API_PREFIX)]
+    return urlunsplit((parts.scheme, parts.netloc, path.rstrip("/"), "", ""))
+
+
+class GradioClient:
+    """HTTP access to one Gradio app.
+
+    Parameters: ``url`` any app URL; ``token`` a Hugging Face token (already resolved, or None);
+    ``timeout`` an ``httpx.Timeout``; ``transport`` an httpx transport (tests); ``verify`` TLS
+    verification (on by default and meant to stay on).
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        token: str | None = None,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        transport: httpx.BaseTransport | None = None,
+        verify: bool = True,
+    ) -> None:
+        self.base_url = normalize_app_url(url)
+        self.token = token
+        self.app: AppInfo | None = None
+        self._http = httpx.Client(
+            timeout=timeout,
+            transport=transport,
+            verify=verify,
+            follow_redirects=False,
+            headers={"user-agent": "powershai-py"},
+            limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+        )
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self._http.close()
+
+    def _headers(self, token: str | None | bool = True) -> dict[str, str]:
+        """Token headers; ``True`` means the client's own token, a string overrides it."""
+        if token is True:
+            return token_headers(self.token)
+        if token is False or token is None:
+            return {}
+        return token_headers(str(token))
+
+    def request(self, method: str, url: str, *, token: str | None | bool = True,
+                **kwargs: Any) -> httpx.Response:
+        """One request with errors translated into our tree (never leaks the token)."""
+        headers = {**self._headers(token), **kwargs.pop("headers", {})}
+        try:
+            response = self._http.request(method, url, headers=headers, **kwargs)
+        except httpx.TimeoutException as exc:
+            raise err.GradioConnectionError(
+                f"Timed out talking to {self.base_url} ({type(exc).__name__})",
+                error_id="POWERSHAI_HUGGINGFACE_GRADIO_TIMEOUT", category="OperationTimeout",
+            ) from exc
+        except httpx.HTTPError as exc:
+            raise err.GradioConnectionError(
+                f"Cannot reach {self.base_url}: {exc}", error_id=err.UNREACHABLE
+            ) from exc
+        return response
+
+    @staticmethod
+    def raise_for_status(response: httpx.Response, what: str) -> None:
+        code = response.status_code
+        if code < 400:
+            return
+        body = response.text[:300].strip()
+        if code == 401:
+            raise err.AuthenticationFailed(
+                f"{what}: the app needs a login (HTTP 401). Use -Credential / credentials=."
+            )
+        if code == 503 and "queue is full" in body.lower():
+            raise err.QueueFullError(f"{what}: the app's queue is full ({body})")
+        # Gradio 5 sends whole Python tracebacks in 500 bodies; keep only the last line.
+        if "Traceback" in body:
+            body = response.text.strip().splitlines()[-1][:300]
+        raise err.GradioConnectionError(f"{what}: HTTP {code} {body}", error_id=err.HTTP_STATUS)
+
+    def api_url(self, route: str) -> str:
+        return self.require_app().api_root + route
+
+    def require_app(self) -> AppInfo:
+        if self.app is None:
+            self.discover()
+        assert self.app is not None
+        return self.app
+
+    # -- discovery --------------------------------------------------------------------------
+
+    def discover(self, *, disable_retry: bool = False) -> AppInfo:
+        """Find the API root from /config; else PowerShai's /info then /gradio_api/info."""
+        config = self._get_config()
+        if config is not None:
+            prefix = str(config.get("api_prefix") or "")
+            api_root = self.base_url + prefix
+            info = self._get_info(api_root)
+            if info is None:
+                raise err.GradioConnectionError(
+                    f"{self.base_url} answered /config but not {prefix}/info",
+                    error_id=err.NOT_GRADIO,
+                )
+        else:
+            api_root, info = self._probe_info(disable_retry)
+        self.app = AppInfo(self.base_url, api_root, info, config=config)
+        if config is not None:
+            self.app.version = str(config.get("version") or "") or None
+            self._index_dependencies(self.app, config)
+        return self.app
+
+    def _get_config(self) -> dict[str, Any] | None:
+        response = self.request("GET", self.base_url + proto.CONFIG)
+        if response.status_code == 401:
+            self.raise_for_status(response, f"GET {self.base_url}/config")
+        if response.status_code != 200:
+            return None
+        try:
+            data = response.json()
+        except ValueError:
+            return None
+        return data if isinstance(data, dict) and "components" in data else None
+
+    def _get_info(self, api_root: str) -> dict[str, Any] | None:
+        response = self.request("GET", api_root + proto.INFO)
+        if response.status_code in (404, 302, 307, 308):
+            return None
+        self.raise_for_status(response, f"GET {api_root}/info")
+        try:
+            data = response.json()
+        except ValueError:
+            return None
+        return data if isinstance(data, dict) and "named_endpoints" in data else None
+
+    def _probe_info(self, disable_retry: bool) -> tuple[str, dict[str, Any]]:
+        candidates = [self.base_url]
+        if not disable_retry:
+            candidates.append(self.base_url + proto.GRADIO_API_PREFIX)
+        for root in candidates:
+            info = self._get_info(root)
+            if info is not None:
+                return root, info
+        raise err.GradioConnectionError(
+            f"{self.base_url} does not look like a Gradio app (no /config nor /info)",
+            error_id=err.NOT_GRADIO,
+        )
+
+    @staticmethod
+    def _index_dependencies(app: AppInfo, config: dict[str, Any]) -> None:
+        kinds = {c.get("id"): str(c.get("type", "")) for c in config.get("components", [])}
+        for position, dep in enumerate(config.get("dependencies", [])):
+            name = dep.get("api_name")
+            if not isinstance(name, str) or not name or name == "false":
+                continue
+            app.fn_index[name] = int(dep.get("id", position))
+            app.state_slots[name] = [kinds.get(i) == "state" for i in dep.get("inputs", [])]
+
+    # -- calls ------------------------------------------------------------------------------
+
+    def submit(self, api_name: str, data: list[Any], *, session_hash: str | None = None,
+               token: str | None | bool = True) -> str:
+        """POST {P}/call/<api>; returns the event id."""
+        body: dict[str, Any] = {"data": data}
+        if session_hash:
+            body["session_hash"] = session_hash
+        url = self.api_url(proto.CALL.format(api=proto.api_path(api_name)))
+        response = self.request("POST", url, json=body, token=token)
+        if response.status_code == 500:
+            raise err.ApiNotFound(
+                f"Api name {api_name} not found or failed on the server (HTTP 500)"
+            )
+        if response.status_code == 422:
+            raise err.InvalidParams(f"The app rejected the parameters: {response.text[:300]}")
+        self.raise_for_status(response, f"POST /call/{api_name}")
+        event_id = response.json().get("event_id")
+        if not isinstance(event_id, str):
+            raise err.GradioConnectionError(f"No event_id in the answer: {response.text[:200]}")
+        return event_id
+
+    @contextlib.contextmanager
+    def open_stream(
+        self, api_name: str, event_id: str, token: str | None | bool = True
+    ) -> Iterator[Iterator[httpx_sse.ServerSentEvent]]:
+        """GET {P}/call/<api>/<event_id> as server-sent events (parsed by httpx-sse)."""
+        url = self.api_url(proto.CALL_STREAM.format(api=proto.api_path(api_name) or "x",
+                                                    event_id=event_id))
+        headers = self._headers(token)
+        try:
+            with httpx_sse.connect_sse(self._http, "GET", url, headers=headers) as source:
+                self.raise_for_status(source.response, f"GET /call/{api_name}/{event_id}")
+                yield source.iter_sse()
+        except httpx.TimeoutException as exc:
+            raise err.GradioConnectionError(
+                "The result stream went silent for too long", error_id=err.STREAM_CUT,
+                category="OperationTimeout",
+            ) from exc
+
+    def cancel(self, event_id: str, api_name: str, session_hash: str | None) -> None:
+        """POST {P}/cancel: Gradio cancels by (session_hash, fn_index)."""
+        app = self.require_app()
+        fn_index = app.fn_index.get(api_name.lstrip("/"))
+        if fn_index is None:
+            raise err.ApiNotFound(f"Api name {api_name} has no dependency id to cancel with")
+        body = {"session_hash": session_hash or event_id, "fn_index": fn_index,
+                "event_id": event_id}
+        response = self.request("POST", self.api_url(proto.CANCEL), json=body)
+        self.raise_for_status(response, "POST /cancel")
+        self.request("POST", self.api_url(proto.RESET), json={"event_id": event_id})
+
+    # -- files ------------------------------------------------------------------------------
+
+    def upload(self, paths: list[str]) -> list[str]:
+        """Multipart POST {P}/upload (part name ``files``); returns the server paths in order."""
+        missing = [p for p in paths if not os.path.isfile(p)]
+        if missing:
+            raise err.FileNotFoundForUpload(f"File not found: {missing[0]}")
+        with contextlib.ExitStack() as stack:
+            parts = []
+            for path in paths:
+                handle = stack.enter_context(open(path, "rb"))
+                kind = mimetypes.guess_type(path)[0] or "application/octet-stream"
+                parts.append(("files", (os.path.basename(path), handle, kind)))
+            response = self.request("POST", self.api_url(proto.UPLOAD), files=parts)
+        self.raise_for_status(response, "POST /upload")
+        result = response.json()
+        if not isinstance(result, list) or len(result) != len(paths):
+            raise err.GradioConnectionError(f"Unexpected upload answer: {response.text[:200]}")
+        return [str(p) for p in result]
+
+    def download(self, url: str, destination: str) -> None:
+        """Stream a file to ``destination`` (the caller has made that path safe)."""
+        headers = self._headers(True)
+        try:
+            with self._http.stream("GET", url, headers=headers) as response:
+                self.raise_for_status(response, "GET file")
+                with open(destination, "wb") as out:
+                    for chunk in response.iter_bytes():
+                        out.write(chunk)
+        except httpx.HTTPError as exc:
+            raise err.GradioConnectionError(f"Download failed: {exc}") from exc
+
+    # -- login ------------------------------------------------------------------------------
+
+    def login(self, username: str, password: str) -> None:
+        """Form POST /login (never prefixed); Gradio's cookies stay in this client's jar."""
+        response = self.request("POST", self.base_url + proto.LOGIN,
+                                data={"username": username, "password": password})
+        if response.status_code == 400:
+            raise err.AuthenticationFailed(f"Login to {self.base_url} failed: wrong credentials")
+        self.raise_for_status(response, "POST /login")

@@ -1,0 +1,173 @@
+"""A Gradio call and its results, with PowerShai's semantics.
+
+``GradioApiEvent`` is one /call event (PowerShai's GradioApiEvent); ``SessionApiEvent`` is that
+event as a session records it; ``ApiEventResult`` is one message of its stream
+(PowerShai's GradioApiEventResult).
+"""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from . import _errors as err
+from . import _protocol as proto
+from ._sse import CUT, RawMessage, StreamPump
+
+if TYPE_CHECKING:
+    from ._client import GradioClient
+
+Warn = Callable[[str], None]
+ResultHook = Callable[["ApiEventResult"], None]
+ValueHook = Callable[[Any], Any]
+
+
+class PowershaiPyWarning(UserWarning):
+    """Warnings PowerShai wrote with Write-Warning (completed events, MaxCalls, ...)."""
+
+
+def default_warn(text: str) -> None:
+    warnings.warn(text, PowershaiPyWarning, stacklevel=3)
+
+
+@dataclass
+class ApiEventResult:
+    """One server-sent message: ``num`` (1, 2, ...), ``ts`` (local time), ``event``, ``data``."""
+
+    num: int
+    ts: datetime
+    event: str
+    data: Any
+
+
+@dataclass
+class GradioApiEvent:
+    """One call on the Gradio /call route and everything its stream has told us so far."""
+
+    EventId: str
+    api_name: str
+    client: GradioClient = field(repr=False)
+    SessionHash: str | None = None
+    req: dict[str, Any] = field(default_factory=dict)
+    token: str | None | bool = field(default=True, repr=False)
+    Status: str | None = None
+    LastQueryStatus: str | None = None
+    LastEventNum: int = 0
+    error: Any = None
+    data: list[Any] = field(default_factory=list)
+    events: list[ApiEventResult] = field(default_factory=list)
+    value_hook: ValueHook | None = field(default=None, repr=False)
+    _pump: StreamPump | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def finished(self) -> bool:
+        return self.Status == proto.COMPLETE
+
+    def update(
+        self,
+        *,
+        max_heartbeats: int | None = None,
+        history: bool = False,
+        callback: ResultHook | None = None,
+        cancel: threading.Event | None = None,
+        warn: Warn = default_warn,
+    ) -> Iterator[ApiEventResult]:
+        """Yield the stream's messages as they arrive, until ``complete``/``error``.
+
+        ``max_heartbeats`` stops after that many heartbeats in a row (LastQueryStatus becomes
+        ``HeartBeatExpired``); a later update continues the same stream. ``history`` keeps every
+        result in ``events`` and every payload in ``data``. ``cancel`` stops waiting without
+        losing the message being waited for.
+        """
+        if self.finished:
+            # Never GET a finished event again: Gradio would answer with heartbeats forever.
+            warn(f"Event already completed: {self.EventId}")
+            return
+        pump = self._ensure_pump()
+        self.LastQueryStatus = proto.QUERY_RUNNING
+        heartbeats = 0
+        while True:
+            message = pump.take(cancel)
+            if message is None:
+                if pump.finished and not self.finished:
+                    self._end_cut(f"{err.STREAM_CUT}: the stream ended before 'complete'")
+                return
+            result = self._apply(message, history)
+            if callback is not None:
+                callback(result)
+            yield result
+            if result.event == proto.HEARTBEAT:
+                heartbeats += 1
+                if max_heartbeats and heartbeats >= max_heartbeats:
+                    self.LastQueryStatus = proto.QUERY_HEARTBEAT_EXPIRED
+                    return
+            else:
+                heartbeats = 0
+            if self.Status == proto.COMPLETE:  # _apply saw the terminal message
+                return
+
+    def results(self, **kwargs: Any) -> list[ApiEventResult]:
+        """Read the whole stream and return its results (convenience for scripts)."""
+        return list(self.update(**kwargs))
+
+    def close(self) -> None:
+        if self._pump is not None:
+            self._pump.close()
+
+    def _ensure_pump(self) -> StreamPump:
+        with self._lock:
+            if self._pump is None:
+                client, api, event_id, token = self.client, self.api_name, self.EventId, self.token
+                self._pump = StreamPump(lambda: client.open_stream(api, event_id, token))
+                self._pump.start()
+            return self._pump
+
+    def _apply(self, message: RawMessage, history: bool) -> ApiEventResult:
+        with self._lock:
+            self.LastEventNum += 1
+            event, data = message.event, message.data
+            if event == CUT:
+                self._end_cut(str(data))
+                event, data = proto.ERROR, {"error": str(data)}
+            elif event in (proto.GENERATING, proto.COMPLETE) and self.value_hook is not None:
+                data = self.value_hook(data)
+            result = ApiEventResult(self.LastEventNum, message.received, event, data)
+            self.Status = proto.COMPLETE if event in proto.TERMINAL_EVENTS else event
+            if event == proto.ERROR and self.error is None:
+                self.error = data if data is not None else "UnknownError"
+            if self.finished and self.LastQueryStatus != proto.QUERY_STREAM_CUT:
+                self.LastQueryStatus = proto.QUERY_COMPLETE
+            if history:
+                self.events.append(result)
+                if event in (proto.GENERATING, proto.COMPLETE):
+                    self.data.append(data)
+            return result
+
+    def _end_cut(self, text: str) -> None:
+        self.Status = proto.COMPLETE
+        self.LastQueryStatus = proto.QUERY_STREAM_CUT
+        self.error = text
+
+
+@dataclass
+class SessionApiEvent:
+    """A call as a session records it (PowerShai's SessionApiEvent)."""
+
+    id: str
+    ApiEvent: GradioApiEvent
+    Received: int = 0
+    LastReceivedIndex: int = 0
+
+    def update(self, **kwargs: Any) -> Iterator[ApiEventResult]:
+        for result in self.ApiEvent.update(**kwargs):
+            self.Received += 1
+            self.LastReceivedIndex = result.num
+            yield result
+
+    def results(self, **kwargs: Any) -> list[ApiEventResult]:
+        return list(self.update(**kwargs))

@@ -1,0 +1,143 @@
+"""SessionRegistry: PowerShai's session table (names, the default session, lookups)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from . import _errors as err
+from ._session import POLICIES, GradioSession
+
+
+class SessionRegistry:
+    """All sessions of one process (the worker has one; Python users may hold several)."""
+
+    def __init__(self) -> None:
+        self._sessions: dict[str, GradioSession] = {}
+        self._default_id: str | None = None
+        self._lock = threading.RLock()
+
+    def __iter__(self) -> Any:
+        with self._lock:
+            return iter(list(self._sessions.values()))
+
+    def __len__(self) -> int:
+        return len(self._sessions)
+
+    def new(
+        self,
+        app_url: str,
+        *,
+        name: str | None = None,
+        download_path: str | None = None,
+        force: bool = False,
+        token: str | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        disable_retry: bool = False,
+    ) -> GradioSession:
+        """New-GradioSession: connect first, so a dead app leaves the table untouched."""
+        if not app_url:
+            raise err.InvalidArgument("AppUrl is required")
+        session = GradioSession(app_url, name=name, download_path=download_path, token=token)
+        try:
+            session.connect(username=username, password=password, disable_retry=disable_retry)
+            with self._lock:
+                existing = self._find_by_name(session.name)
+                if existing is not None and not force:
+                    raise err.SessionError(
+                        f"A session named {session.name} already exists (use -Force to replace it)",
+                        error_id=err.SESSION_DUPLICATE, category="ResourceExists",
+                    )
+                if existing is not None:
+                    self.remove(existing)
+                self._sessions[session.SessionId] = session
+        except BaseException:
+            session.close()
+            raise
+        return session
+
+    def _find_by_name(self, name: str) -> GradioSession | None:
+        for session in self._sessions.values():
+            if session.name == name:
+                return session
+        return None
+
+    @property
+    def default(self) -> GradioSession | None:
+        with self._lock:
+            if self._default_id in self._sessions:
+                return self._sessions[self._default_id]
+            if len(self._sessions) == 1:
+                return next(iter(self._sessions.values()))
+            return None
+
+    def is_default(self, session: GradioSession) -> bool:
+        return self.default is session
+
+    def get(self, spec: Any = "*", *, like: bool = False, by_id: bool = False
+            ) -> list[GradioSession]:
+        """Get-GradioSession: ``*`` all, ``.`` the default, a name, a wildcard (-Like) or an id."""
+        if isinstance(spec, GradioSession):
+            return [spec]
+        text = "*" if spec is None or spec == "" else str(spec)
+        with self._lock:
+            if text == "*":
+                return list(self._sessions.values())
+            if text == ".":
+                default = self.default
+                if default is None:
+                    raise err.SessionError(
+                        "No default session: create one, or choose one with "
+                        "Set-GradioSession -Default",
+                        error_id=err.SESSION_NO_DEFAULT, category="ObjectNotFound",
+                    )
+                return [default]
+            if by_id:
+                found = [s for s in self._sessions.values() if s.SessionId == text]
+            elif like:
+                found = [s for s in self._sessions.values() if s.matches(text)]
+            else:
+                found = [s for s in self._sessions.values() if s.name == text]
+        if not found and not like:
+            raise err.SessionError(f"Session not found: {text}", error_id=err.SESSION_NOT_FOUND,
+                                   category="ObjectNotFound")
+        return found
+
+    def resolve(self, spec: Any = ".") -> GradioSession:
+        """Exactly one session for a cmdlet's -session argument."""
+        found = self.get(spec)
+        if len(found) != 1:
+            raise err.SessionError(f"{len(found)} sessions match {spec!r}; name exactly one",
+                                   error_id=err.SESSION_NOT_FOUND, category="InvalidArgument")
+        return found[0]
+
+    def configure(self, session: GradioSession, *, default: bool = False,
+                  max_calls: int | None = None, max_calls_policy: str | None = None) -> None:
+        """Set-GradioSession (only the options it documents: PowerShai stored any bound one)."""
+        if max_calls_policy is not None:
+            policy = str(max_calls_policy).lower()
+            if policy not in POLICIES:
+                raise err.InvalidArgument(
+                    f"MaxCallsPolicy must be one of {', '.join(POLICIES)}, not {max_calls_policy}")
+            session.options.MaxCallsPolicy = policy
+        if max_calls is not None:
+            session.options.MaxCalls = int(max_calls)
+        if default:
+            with self._lock:
+                self._default_id = session.SessionId
+
+    def remove(self, session: GradioSession) -> None:
+        """Remove-GradioSession: also clears the default when it was the default."""
+        with self._lock:
+            self._sessions.pop(session.SessionId, None)
+            if self._default_id == session.SessionId:
+                self._default_id = None
+        session.close()
+
+    def find_call(self, event_id: str) -> Any:
+        with self._lock:
+            for session in self._sessions.values():
+                if event_id in session.calls:
+                    return session, session.calls[event_id]
+        return None

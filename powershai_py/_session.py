@@ -1,0 +1,298 @@
+"""GradioSession: PowerShai's session over one app (calls registry, MaxCalls, uploads, files)."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import threading
+import uuid
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from . import _errors as err
+from . import _files as files
+from . import _protocol as proto
+from ._auth import resolve_token
+from ._client import AppInfo, GradioClient
+from ._events import GradioApiEvent, SessionApiEvent, Warn, default_warn
+
+POLICIES = ("error", "warning", "remove")
+
+
+@dataclass
+class SessionOptions:
+    MaxCalls: int = 100
+    MaxCallsPolicy: str = "warning"
+
+
+class GradioSession:
+    """One app, its calls and its uploads.
+
+    Create with a URL, then :meth:`connect` (network I/O happens there, never in ``__init__``)::
+
+        session = GradioSession("http://127.0.0.1:7860").connect()
+        call = session.invoke("echo", ["hi"])
+        for result in call.update():
+            print(result.event, result.data)
+    """
+
+    version = 1
+
+    def __init__(
+        self,
+        app_url: str,
+        *,
+        name: str | None = None,
+        download_path: str | None = None,
+        token: str | None = None,
+        client: GradioClient | None = None,
+    ) -> None:
+        self.SessionId = str(uuid.uuid4())
+        self.client = client or GradioClient(app_url, token=resolve_token(token))
+        self._name = name
+        self.DownloadPath = os.path.abspath(download_path) if download_path else None
+        self.options = SessionOptions()
+        self.uploads: dict[str, dict[str, Any]] = {}
+        self.calls: OrderedDict[str, SessionApiEvent] = OrderedDict()
+        # One hash per session: Gradio 6 keeps gr.State per session_hash on /call.
+        self.session_hash = uuid.uuid4().hex
+        self._lock = threading.RLock()
+        self._downloader: files.Downloader | None = None
+
+    # -- identity ---------------------------------------------------------------------------
+
+    @property
+    def app(self) -> AppInfo:
+        return self.client.require_app()
+
+    @property
+    def AppUrl(self) -> str:  # noqa: N802 - PowerShai's property name
+        return self.app.api_root
+
+    @property
+    def name(self) -> str:
+        return self._name or self.AppUrl
+
+    @name.setter
+    def name(self, value: str) -> None:
+        self._name = value
+
+    @property
+    def info(self) -> dict[str, Any]:
+        return self.app.info
+
+    def __str__(self) -> str:
+        return self.name
+
+    def connect(self, *, username: str | None = None, password: str | None = None,
+                disable_retry: bool = False) -> GradioSession:
+        """Log in when credentials are given, then discover the app (/config, /info)."""
+        if username is not None:
+            self.client.login(username, password or "")
+        self.client.discover(disable_retry=disable_retry)
+        return self
+
+    def close(self) -> None:
+        for call in self.calls.values():
+            call.ApiEvent.close()
+        self.client.close()
+
+    def matches(self, pattern: str) -> bool:
+        pat = pattern.lower()
+        return fnmatch.fnmatchcase(self.name.lower(), pat) or fnmatch.fnmatchcase(
+            self.AppUrl.lower(), pat)
+
+    # -- endpoints and params ---------------------------------------------------------------
+
+    def endpoint_names(self) -> list[str]:
+        names = [k.lstrip("/") for k in self.info.get("named_endpoints", {})]
+        hidden = [n for n in self.app.fn_index if n not in names]
+        return names + hidden
+
+    def endpoint(self, api_name: str) -> dict[str, Any] | None:
+        found = self.info.get("named_endpoints", {}).get("/" + api_name)
+        return found if isinstance(found, dict) else None
+
+    def _check_api(self, api_name: str) -> None:
+        if self.endpoint(api_name) is None and api_name not in self.app.fn_index:
+            valid = ", ".join(self.endpoint_names())
+            raise err.ApiNotFound(f"Api name {api_name} not found. Valid names: {valid}")
+
+    def build_data(self, api_name: str, params: Any) -> list[Any]:
+        """Positional data for /call: lists as given, dicts mapped by /info parameter names."""
+        parameters = (self.endpoint(api_name) or {}).get("parameters", [])
+        if params is None:
+            values: list[Any] = []
+        elif isinstance(params, Mapping):
+            values = self._map_named(api_name, parameters, params)
+        elif isinstance(params, (list, tuple)):
+            values = list(params)
+        else:
+            values = [params]
+        values = [self._file_value(parameters[i], v) if i < len(parameters) else v
+                  for i, v in enumerate(values)]
+        return self._with_state_slots(api_name, values, len(parameters))
+
+    def _map_named(self, api_name: str, parameters: list[dict[str, Any]],
+                   params: Mapping[str, Any]) -> list[Any]:
+        names = [str(p.get("parameter_name") or p.get("label")) for p in parameters]
+        lowered = {n.lower(): i for i, n in enumerate(names)}
+        unknown = [k for k in params if str(k).lower() not in lowered]
+        if unknown:
+            raise err.InvalidParams(
+                f"Unknown parameter {unknown[0]!r} for {api_name}. Valid names: {', '.join(names)}"
+            )
+        values: list[Any] = []
+        given = {lowered[str(k).lower()]: v for k, v in params.items()}
+        for i, parameter in enumerate(parameters):
+            if i in given:
+                values.append(given[i])
+            elif parameter.get("parameter_has_default"):
+                values.append(parameter.get("parameter_default"))
+            else:
+                values.append(None)
+        return values
+
+    def _with_state_slots(self, api_name: str, values: list[Any], visible: int) -> list[Any]:
+        """Gradio 4 and 5 want a null for each gr.State input that /info does not list."""
+        slots = self.app.state_slots.get(api_name)
+        if not slots or not any(slots) or len(values) != visible:
+            return values
+        it = iter(values)
+        return [None if is_state else next(it, None) for is_state in slots]
+
+    def _file_value(self, parameter: dict[str, Any], value: Any) -> Any:
+        if value is None or not parameter or not proto.is_file_schema(parameter):
+            return value
+        if isinstance(value, list):
+            return [self._file_value(parameter, v) for v in value]
+        return self.file_data(value)
+
+    # -- files ------------------------------------------------------------------------------
+
+    def file_data(self, value: Any) -> dict[str, Any]:
+        """A local path (uploaded once, recorded in ``uploads``), URL or FileData, as FileData."""
+        if isinstance(value, Mapping):
+            return files.with_meta(dict(value))
+        if files.is_url(value):
+            return files.file_data_from_url(str(value))
+        path = os.path.abspath(os.fspath(value))
+        with self._lock:
+            if path in self.uploads:
+                return self.uploads[path]
+        if not os.path.isfile(path):
+            raise err.FileNotFoundForUpload(f"File not found: {value}")
+        server_path = self.client.upload([path])[0]
+        fd = files.file_data_from_server_path(self.AppUrl, server_path, os.path.basename(path))
+        with self._lock:
+            self.uploads[path] = fd
+        return fd
+
+    def send_files(self, values: Iterable[Any]) -> list[dict[str, Any]]:
+        """PowerShai's Send-GradioSessionFiles."""
+        return [self.file_data(v) for v in values]
+
+    def _fix_result_files(self, value: Any) -> Any:
+        def fix(fd: dict[str, Any]) -> dict[str, Any]:
+            fixed = dict(fd)
+            if isinstance(fixed.get("path"), str):
+                fixed["url"] = proto.file_url(self.AppUrl, fixed["path"])
+            if self.DownloadPath:
+                fixed["local_path"] = self._get_downloader().save(fixed)
+            return fixed
+
+        return files.map_file_data(value, fix)
+
+    def _get_downloader(self) -> files.Downloader:
+        with self._lock:
+            if self._downloader is None:
+                assert self.DownloadPath is not None
+                self._downloader = files.Downloader(self.client, self.DownloadPath)
+            return self._downloader
+
+    # -- calls ------------------------------------------------------------------------------
+
+    def invoke(
+        self,
+        api_name: str,
+        params: Any = None,
+        *,
+        event_id: str | None = None,
+        token: str | None = None,
+        warn: Warn = default_warn,
+    ) -> SessionApiEvent:
+        """Start a call (or attach to ``event_id``) and record it in the session."""
+        api = str(api_name or "").lstrip("/")
+        if not api:
+            raise err.ApiNotFound("Api name is empty. Valid names: " + ", ".join(
+                self.endpoint_names()))
+        self._check_api(api)
+        self._enforce_max_calls(warn)
+        call_token: str | None | bool = True if token is None else resolve_token(token) or False
+        hash_ = self.session_hash if self.app.major >= 6 else None
+        data: list[Any] = []
+        if event_id is None:
+            data = self.build_data(api, params)
+            event_id = self.client.submit(api, data, session_hash=hash_, token=call_token)
+        event = GradioApiEvent(
+            EventId=str(event_id), api_name=api, client=self.client, SessionHash=hash_,
+            req={"api_name": api, "data": data, "url": self.AppUrl}, token=call_token,
+            value_hook=self._fix_result_files,
+        )
+        call = SessionApiEvent(id=str(event_id), ApiEvent=event)
+        with self._lock:
+            self.calls[call.id] = call
+        return call
+
+    def _enforce_max_calls(self, warn: Warn) -> None:
+        with self._lock:
+            limit, policy = self.options.MaxCalls, self.options.MaxCallsPolicy.lower()
+            if limit is None or len(self.calls) < int(limit):
+                return
+            if policy == "error":
+                raise err.MaxCallsReached(
+                    f"The session {self.name} has reached its MaxCalls ({limit}). "
+                    "Remove calls with Remove-GradioSessionApi or raise the limit."
+                )
+            if policy == "remove":
+                while self.calls and len(self.calls) >= int(limit):
+                    _, oldest = self.calls.popitem(last=False)
+                    oldest.ApiEvent.close()
+                return
+            warn(f"The session {self.name} has {len(self.calls)} calls (MaxCalls {limit}).")
+
+    def get_call(self, ref: Any) -> SessionApiEvent:
+        """A call by id, by its SessionApiEvent or GradioApiEvent object."""
+        key = ref.id if isinstance(ref, SessionApiEvent) else (
+            ref.EventId if isinstance(ref, GradioApiEvent) else str(ref))
+        with self._lock:
+            found = self.calls.get(key)
+        if found is None:
+            raise err.EventNotFound(f"Event {key} not found in session {self.name}")
+        return found
+
+    def remove_calls(self, target: Any = None, *, force: bool = False,
+                     eligible_only: bool = False) -> list[SessionApiEvent]:
+        """PowerShai's Remove-GradioSessionApi: ``clean`` (completed), ``all``, or one call."""
+        with self._lock:
+            if target is None or (isinstance(target, str) and target.lower() in ("clean", "all")):
+                # Without -Force only finished calls go; -Force takes running ones too.
+                candidates = list(self.calls.values())
+            else:
+                candidates = [self.get_call(target)]
+            chosen = [c for c in candidates if force or c.ApiEvent.finished]
+            if eligible_only:
+                return chosen
+            for call in chosen:
+                self.calls.pop(call.id, None)
+                call.ApiEvent.close()
+            return chosen
+
+    def cancel(self, ref: Any) -> SessionApiEvent:
+        """Ask the server to cancel a running call (POST /cancel)."""
+        call = self.get_call(ref)
+        event = call.ApiEvent
+        self.client.cancel(event.EventId, event.api_name, event.SessionHash)
+        return call

@@ -1,0 +1,130 @@
+"""StreamPump: reads one event's server-sent events on a background thread.
+
+Why a thread: a consumer must see partial 1 before the server produces partial 2, must be able
+to stop reading (Ctrl+C, ``Select-Object -First 1``) and continue later on the same stream, and
+must never block another event's stream. The pump reads as messages arrive into a small bounded
+buffer (backpressure keeps memory flat on long streams); consumers take from it.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import httpx
+import httpx_sse
+
+from . import _errors as err
+from . import _protocol as proto
+
+log = logging.getLogger("powershai_py.sse")
+
+StreamOpener = Callable[[], AbstractContextManager[Iterator[httpx_sse.ServerSentEvent]]]
+
+
+@dataclass
+class RawMessage:
+    """One message off the wire (``event`` is ``cut`` when the stream broke before its end)."""
+
+    event: str
+    data: Any
+    received: datetime
+
+
+CUT = "cut"
+
+
+class StreamPump:
+    def __init__(self, opener: StreamOpener, *, max_buffered: int = 256) -> None:
+        self._opener = opener
+        self._max = max_buffered
+        self._buffer: collections.deque[RawMessage] = collections.deque()
+        self._cond = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._closing = False
+        self.finished = False  # the reader thread has ended (terminal message or cut)
+
+    def start(self) -> None:
+        with self._cond:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="powershai-sse", daemon=True)
+                self._thread.start()
+
+    def close(self) -> None:
+        """Stop reading (the socket closes when the reader next wakes up)."""
+        with self._cond:
+            self._closing = True
+            self._cond.notify_all()
+
+    def take(self, cancel: threading.Event | None = None,
+             poll: float = 0.1) -> RawMessage | None:
+        """The next message, waiting as long as needed; None once ``cancel`` is set.
+
+        The message is removed from the buffer only when it is handed out, so a cancelled
+        consumer loses nothing: the next ``take`` gets it.
+        """
+        with self._cond:
+            while not self._buffer:
+                if cancel is not None and cancel.is_set():
+                    return None
+                if self.finished and not self._buffer:
+                    return None
+                self._cond.wait(poll if cancel is not None else 1.0)
+            if cancel is not None and cancel.is_set():
+                return None
+            message = self._buffer.popleft()
+            self._cond.notify_all()
+            return message
+
+    def _put(self, message: RawMessage) -> bool:
+        with self._cond:
+            while len(self._buffer) >= self._max and not self._closing:
+                self._cond.wait(1.0)
+            if self._closing:
+                return False
+            self._buffer.append(message)
+            self._cond.notify_all()
+            return True
+
+    def _run(self) -> None:
+        try:
+            self._read()
+        except err.PowershaiPyError as exc:
+            self._put(RawMessage(CUT, str(exc), datetime.now().astimezone()))
+        except (httpx.HTTPError, httpx_sse.SSEError) as exc:
+            text = f"{err.STREAM_CUT}: the stream ended before 'complete' ({type(exc).__name__})"
+            self._put(RawMessage(CUT, text, datetime.now().astimezone()))
+        except Exception as exc:  # noqa: BLE001 - a reader thread must report, never vanish
+            log.exception("stream reader failed")
+            self._put(RawMessage(CUT, f"{err.STREAM_CUT}: {exc}", datetime.now().astimezone()))
+        finally:
+            with self._cond:
+                self.finished = True
+                self._cond.notify_all()
+
+    def _read(self) -> None:
+        with self._opener() as events:
+            for sse in events:
+                data = _decode(sse.data)
+                if not self._put(RawMessage(sse.event, data, datetime.now().astimezone())):
+                    return
+                if sse.event in proto.TERMINAL_EVENTS:
+                    return
+        text = f"{err.STREAM_CUT}: the server closed the stream before 'complete'"
+        self._put(RawMessage(CUT, text, datetime.now().astimezone()))
+
+
+def _decode(text: str) -> Any:
+    if text == "":
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text

@@ -1,0 +1,86 @@
+"""Objects to JSON for the PowerShell side (see docs/DESIGN.md, "Objects on the wire")."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from .._events import ApiEventResult, GradioApiEvent, SessionApiEvent
+from .._session import GradioSession
+
+# Properties the PowerShell side reads through object/get each time, so they are never stale.
+SESSION_LIVE = ["ApiCalls", "uploads", "options"]
+
+
+def encode(value: Any, *, is_default: bool = False) -> Any:
+    """Any core object (or plain value holding them) as JSON-ready data."""
+    if isinstance(value, GradioSession):
+        return encode_session(value, is_default=is_default)
+    if isinstance(value, SessionApiEvent):
+        return encode_session_event(value)
+    if isinstance(value, GradioApiEvent):
+        return encode_api_event(value)
+    if isinstance(value, ApiEventResult):
+        return encode_result(value)
+    if isinstance(value, datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, dict):
+        return {str(k): encode(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [encode(v) for v in value]
+    return value
+
+
+def encode_session(session: GradioSession, *, is_default: bool = False) -> dict[str, Any]:
+    return {
+        "$type": "GradioSession",
+        "$id": session.SessionId,
+        "$live": SESSION_LIVE,
+        "$toString": "name",
+        "SessionId": session.SessionId,
+        "name": session.name,
+        "AppUrl": session.AppUrl,
+        "info": session.info,
+        "DownloadPath": session.DownloadPath,
+        "GradioVersion": session.app.version,
+        "IsDefault": is_default,
+        "version": session.version,
+    }
+
+
+def encode_api_event(event: GradioApiEvent) -> dict[str, Any]:
+    return {
+        "$type": "GradioApiEvent",
+        "$id": event.EventId,
+        "EventId": event.EventId,
+        "ApiName": event.api_name,
+        "Status": event.Status,
+        "LastQueryStatus": event.LastQueryStatus,
+        "LastEventNum": event.LastEventNum,
+        "error": encode(event.error),
+        "data": encode(event.data),
+        "events": [encode_result(r) for r in event.events],
+        "req": encode(event.req),
+        "SessionHash": event.SessionHash,
+    }
+
+
+def encode_session_event(call: SessionApiEvent) -> dict[str, Any]:
+    return {
+        "$type": "SessionApiEvent",
+        "$id": call.id,
+        "id": call.id,
+        "ApiEvent": encode_api_event(call.ApiEvent),
+        "Received": call.Received,
+        "LastReceivedIndex": call.LastReceivedIndex,
+    }
+
+
+def encode_result(result: ApiEventResult) -> dict[str, Any]:
+    return {
+        "$type": "GradioApiEventResult",
+        "num": result.num,
+        "ts": {"$datetime": result.ts.isoformat()},
+        "event": result.event,
+        "data": encode(result.data),
+    }
