@@ -403,3 +403,7 @@ def get_property(ref: dict[str, Any], name: str) -> Any:
         return {"MaxCalls": session.options.MaxCalls,
                 "MaxCallsPolicy": session.options.MaxCallsPolicy}
     raise err.InvalidArgument(f"GradioSession has no live property {name}")
+
+
+# The other cmdlet families register themselves through @cmdlet when imported.
+from . import _proxy_cmdlets, _space_cmdlets  # noqa: E402, F401

@@ -1,0 +1,1 @@
+"""Placeholder: proxy functions and Invoke-GradioDynamicApi (being written)."""

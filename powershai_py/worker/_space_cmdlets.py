@@ -1,0 +1,1 @@
+"""Placeholder: Hugging Face Space cmdlets (being written)."""
