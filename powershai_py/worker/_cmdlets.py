@@ -175,7 +175,8 @@ def set_session(ctx: CmdletContext, a: Args) -> CmdletResult:
 def remove_session(ctx: CmdletContext, a: Args) -> CmdletResult:
     value = a.get("Name")
     if value is None:
-        raise err.InvalidArgument("-Name is required (a session name, object or '*')")
+        # PowerShai's default is a literal '*' that matches no session: nothing is removed.
+        return CmdletResult([])
     for session in resolve_sessions(value):
         REGISTRY.remove(session)
         ctx.verbose(f"Removed session {session.name}")
