@@ -131,6 +131,7 @@ class GradioClient:
         code = response.status_code
         if code < 400:
             return
+        response.read()  # a streamed response (download, SSE) has not read its body yet
         body = response.text[:300].strip()
         if code == 401:
             raise err.AuthenticationFailed(

@@ -231,7 +231,7 @@ class GradioSession:
         self._check_api(api)
         self._enforce_max_calls(warn)
         call_token: str | None | bool = True if token is None else resolve_token(token) or False
-        hash_ = self.session_hash if self.app.major >= 6 else None
+        hash_ = self._session_hash_for(api)
         data: list[Any] = []
         if event_id is None:
             data = self.build_data(api, params)
@@ -245,6 +245,17 @@ class GradioSession:
         with self._lock:
             self.calls[call.id] = call
         return call
+
+    def _session_hash_for(self, api_name: str) -> str | None:
+        """The session's hash, sent only where it buys something.
+
+        Gradio 6 keeps gr.State per session_hash on /call (4 and 5 then lose the stream). Calls
+        sharing a hash also share one message queue on the server, so overlapping calls of a
+        stateless endpoint would read each other's messages: those get no hash.
+        """
+        if self.app.major < 6 or not any(self.app.state_slots.get(api_name, [])):
+            return None
+        return self.session_hash
 
     def _enforce_max_calls(self, warn: Warn) -> None:
         with self._lock:

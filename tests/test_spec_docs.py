@@ -35,7 +35,7 @@ PLATYPS_KEYS = {
     "applicable",
 }
 SPEC_KEYS = {"name", "type", "position", "default", "aliases", "pipeline", "validateSet", "completer"}
-SPEC_EXTRA_KEYS = {"note", "mandatory", "hidden"}
+SPEC_EXTRA_KEYS = {"remainingArguments", "note", "mandatory", "hidden"}
 
 INVOKE_GRADIO_SESSION_API_SYNTAX = (
     "Invoke-GradioSessionApi [[-ApiName] <Object>] [[-Params] <Object>] [[-EventId] <Object>] "

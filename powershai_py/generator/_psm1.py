@@ -26,6 +26,8 @@ def _parameter_attribute(p: ParameterSpec) -> str:
         args.append("ValueFromPipeline=$true")
     if p.by_property_name:
         args.append("ValueFromPipelineByPropertyName=$true")
+    if p.remaining_arguments:
+        args.append("ValueFromRemainingArguments=$true")
     if p.hidden:
         args.append("DontShow=$true")
     return f"[Parameter({', '.join(args)})]"

@@ -55,6 +55,7 @@ class ParameterSpec:
     completer: str | None = None
     mandatory: bool = False
     hidden: bool = False
+    remaining_arguments: bool = False  # takes every argument no other parameter bound
     note: str | None = None
 
     @property
@@ -197,6 +198,7 @@ _PARAM_OPTIONAL = (
     "note",
     "mandatory",
     "hidden",
+    "remainingArguments",
 )
 _CMDLET_REQUIRED = ("name", "parameters")
 _CMDLET_OPTIONAL = ("aliases", "shouldProcess", "output", "note")
@@ -238,6 +240,7 @@ def _parse_parameter(raw: object, where: str) -> ParameterSpec:
         completer=_choice(data.get("completer"), f"{where}.completer", COMPLETER_VALUES),
         mandatory=_bool(data.get("mandatory"), f"{where}.mandatory"),
         hidden=_bool(data.get("hidden"), f"{where}.hidden"),
+        remaining_arguments=_bool(data.get("remainingArguments"), f"{where}.remainingArguments"),
         note=_opt_str(data.get("note"), f"{where}.note"),
     )
     if param.is_switch and param.position is not None:
