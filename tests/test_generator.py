@@ -127,7 +127,8 @@ PS7_ONLY = {
     "pipeline chain ||": re.compile(r"\|\|"),
     "clean block": re.compile(r"\bclean\s*\{", re.IGNORECASE),
     "-Parallel": re.compile(r"-Parallel\b", re.IGNORECASE),
-    "-AsHashtable": re.compile(r"-AsHashtable\b", re.IGNORECASE),
+    # Only ConvertFrom-Json's switch is 7-only; the runtime's own helpers may take -AsHashtable.
+    "-AsHashtable": re.compile(r"ConvertFrom-Json\b[^|\n;]*-AsHashtable\b", re.IGNORECASE),
     "-AsByteStream": re.compile(r"-AsByteStream\b", re.IGNORECASE),
     "-SkipHttpErrorCheck": re.compile(r"-SkipHttpErrorCheck\b", re.IGNORECASE),
     "-AdditionalChildPath": re.compile(r"-AdditionalChildPath\b", re.IGNORECASE),

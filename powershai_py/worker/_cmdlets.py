@@ -141,6 +141,8 @@ def session_output(session: GradioSession) -> Any:
 @cmdlet("New-GradioSession")
 def new_session(ctx: CmdletContext, a: Args) -> CmdletResult:
     credential = a.get("Credential") or {}
+    if isinstance(credential, dict) and isinstance(credential.get("$credential"), dict):
+        credential = credential["$credential"]
     session = REGISTRY.new(
         str(a.get("AppUrl", "")),
         name=a.get("Name"),

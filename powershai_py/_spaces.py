@@ -1,0 +1,206 @@
+"""Hugging Face Spaces: look a Space up on the Hub, wake it, wait until it runs.
+
+Facts this follows (the Hub's public API, and what Gradio's own JavaScript client does):
+
+* ``GET {hub}/api/spaces/{owner}/{name}`` answers the Space's info: ``id``, ``sdk``,
+  ``cardData.sdk_version``, ``private``, ``host`` (``https://<subdomain>.hf.space``),
+  ``subdomain`` and ``runtime.stage``. ``GET {hub}/api/spaces/by-subdomain/{subdomain}`` answers
+  the same for a ``*.hf.space`` host. Private Spaces need ``Authorization: Bearer <token>``.
+* Stages: ``RUNNING`` and ``RUNNING_BUILDING`` serve; ``SLEEPING`` and ``STOPPED`` wake up when
+  their host receives a request; ``BUILDING``, ``APP_STARTING`` and ``RUNNING_APP_STARTING`` are on
+  their way; ``PAUSED`` (by its author) and the error stages (``RUNTIME_ERROR``, ``BUILD_ERROR``,
+  ``CONFIG_ERROR``, ``NO_APP_FILE``, ...) will not come up by waiting.
+* Waking is a plain request to the Space's host (the restart API needs write access to the Space,
+  so it is not used).
+
+The Hub's address is ``$POWERSHAI_HF_HUB_URL``, else ``$HF_ENDPOINT`` (the variable Hugging Face's
+own tools read), else ``https://huggingface.co``. TLS is always verified.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import httpx
+
+from . import _errors as err
+from ._auth import token_headers
+
+DEFAULT_HUB = "https://huggingface.co"
+HUB_ENV_VARS = ("POWERSHAI_HF_HUB_URL", "HF_ENDPOINT")
+
+RUNNING_STAGES = frozenset({"RUNNING", "RUNNING_BUILDING"})
+ASLEEP_STAGES = frozenset({"SLEEPING", "STOPPED"})
+STARTING_STAGES = frozenset({"BUILDING", "APP_STARTING", "RUNNING_APP_STARTING"})
+
+SPACE_ERROR = "POWERSHAI_HUGGINGFACE_SPACE"
+SPACE_NOT_FOUND = "POWERSHAI_HUGGINGFACE_SPACE_NOTFOUND"
+SPACE_TIMEOUT = "POWERSHAI_HUGGINGFACE_SPACE_TIMEOUT"
+SPACE_PAUSED = "POWERSHAI_HUGGINGFACE_SPACE_PAUSED"
+SPACE_FAILED = "POWERSHAI_HUGGINGFACE_SPACE_RUNTIMEERROR"
+SPACE_NOT_GRADIO = "POWERSHAI_HUGGINGFACE_SPACE_NOTGRADIO"
+
+# Seconds between two looks at a Space that is not running yet (tests make it shorter).
+POLL_INTERVAL = 2.0
+HUB_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=30.0, pool=30.0)
+WAKE_TIMEOUT = httpx.Timeout(connect=10.0, read=5.0, write=10.0, pool=10.0)
+
+StageHook = Callable[[str, dict[str, Any]], None]
+
+
+def hub_url() -> str:
+    for name in HUB_ENV_VARS:
+        value = os.environ.get(name)
+        if value:
+            return value.rstrip("/")
+    return DEFAULT_HUB
+
+
+_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")
+
+
+def parse_space(value: Any) -> tuple[str, str]:
+    """``("id", owner/name)`` or ``("subdomain", sub)`` for what a user may pass as -space.
+
+    Accepted: ``owner/name``, ``https://huggingface.co/spaces/owner/name[/...]``,
+    ``https://<subdomain>.hf.space[/...]``, or a Space object (a dict with ``id``).
+    """
+    if isinstance(value, dict):
+        if value.get("id"):
+            return "id", str(value["id"])
+        raise err.InvalidArgument("The Space object has no id")
+    text = str(value or "").strip()
+    if not text:
+        raise err.InvalidArgument("-space is required (owner/name or a Space URL)")
+    if "://" in text:
+        parts = urlsplit(text)
+        host = parts.hostname or ""
+        if host.endswith(".hf.space"):
+            return "subdomain", host[: -len(".hf.space")]
+        match = re.match(r"/spaces/([^/]+/[^/]+)", parts.path)
+        if match:
+            return "id", match.group(1)
+        raise err.InvalidArgument(f"Not a Space URL: {text}")
+    text = text.removeprefix("spaces/")
+    if not _ID.fullmatch(text):
+        raise err.InvalidArgument(f"Not a Space id (owner/name): {text}")
+    return "id", text
+
+
+def subdomain_of(space_id: str) -> str:
+    """The *.hf.space subdomain the Hub derives from an id (used when the info lacks one)."""
+    return re.sub(r"[^a-z0-9]+", "-", space_id.lower()).strip("-")
+
+
+def space_host(info: dict[str, Any]) -> str:
+    host = info.get("host")
+    if isinstance(host, str) and host:
+        return host.rstrip("/")
+    subdomain = info.get("subdomain") or subdomain_of(str(info.get("id") or ""))
+    return f"https://{subdomain}.hf.space"
+
+
+def sdk_version(info: dict[str, Any]) -> str | None:
+    card = info.get("cardData") if isinstance(info.get("cardData"), dict) else {}
+    value = info.get("sdk_version") or (card or {}).get("sdk_version")
+    return str(value) if value else None
+
+
+def stage_of(info: dict[str, Any]) -> str:
+    runtime = info.get("runtime") if isinstance(info.get("runtime"), dict) else {}
+    return str((runtime or {}).get("stage") or "UNKNOWN").upper()
+
+
+class HubClient:
+    """The few Hub calls a Space connection needs (one pooled httpx client)."""
+
+    def __init__(self, base_url: str | None = None, *, token: str | None = None,
+                 transport: httpx.BaseTransport | None = None) -> None:
+        self.base_url = (base_url or hub_url()).rstrip("/")
+        self.token = token
+        self._http = httpx.Client(timeout=HUB_TIMEOUT, transport=transport, verify=True,
+                                  follow_redirects=True, headers={"user-agent": "powershai-py"})
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> HubClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def get_space(self, value: Any) -> dict[str, Any]:
+        """The Hub's info of a Space (``GET /api/spaces/{id}``), with ``$type`` HuggingFaceSpace."""
+        kind, key = parse_space(value)
+        path = (f"/api/spaces/{quote(key, safe='/')}" if kind == "id"
+                else f"/api/spaces/by-subdomain/{quote(key, safe='')}")
+        url = self.base_url + path
+        try:
+            response = self._http.get(url, headers=token_headers(self.token))
+        except httpx.HTTPError as exc:
+            raise err.SpaceError(f"Cannot reach the Hub at {self.base_url}: {exc}",
+                                 error_id=err.UNREACHABLE, category="ConnectionError") from exc
+        if response.status_code in (401, 403, 404):
+            hint = "" if self.token else " (a private Space needs a token: -Token or HF_TOKEN)"
+            raise err.SpaceError(
+                f"Space {key} not found or not visible (HTTP {response.status_code}){hint}",
+                error_id=SPACE_NOT_FOUND, category="ObjectNotFound")
+        if response.status_code >= 400:
+            raise err.SpaceError(f"GET {url}: HTTP {response.status_code} "
+                                 f"{response.text[:200].strip()}", error_id=SPACE_ERROR)
+        info = response.json()
+        if not isinstance(info, dict):
+            raise err.SpaceError(f"GET {url}: the Hub sent no Space object", error_id=SPACE_ERROR)
+        return {**info, "$type": "HuggingFaceSpace"}
+
+    def wake(self, host: str) -> None:
+        """Touch the Space's host so a sleeping Space starts; any answer (or none) will do."""
+        try:
+            self._http.get(host, headers=token_headers(self.token), timeout=WAKE_TIMEOUT)
+        except httpx.HTTPError:
+            pass
+
+    def wait_running(self, value: Any, *, timeout: float, on_stage: StageHook | None = None,
+                     poll: float | None = None) -> dict[str, Any]:
+        """Wake the Space if it sleeps and poll until it runs; the last info it answered.
+
+        ``on_stage(stage, info)`` is called after every look. Raises SpaceError
+        (SPACE_TIMEOUT, SPACE_PAUSED, SPACE_FAILED) when it will not run.
+        """
+        interval = POLL_INTERVAL if poll is None else poll
+        deadline = time.monotonic() + max(0.0, float(timeout))
+        woken = False
+        while True:
+            info = self.get_space(value)
+            stage = stage_of(info)
+            if on_stage is not None:
+                on_stage(stage, info)
+            space_id = info.get("id") or value
+            if stage in RUNNING_STAGES:
+                return info
+            if stage == "PAUSED":
+                raise err.SpaceError(
+                    f"Space {space_id} was paused by its author; it will not start until they "
+                    "restart it (you may duplicate it)", error_id=SPACE_PAUSED,
+                    category="ResourceUnavailable")
+            if stage not in ASLEEP_STAGES and stage not in STARTING_STAGES:
+                runtime = info.get("runtime") if isinstance(info.get("runtime"), dict) else {}
+                detail = (runtime or {}).get("errorMessage") or ""
+                raise err.SpaceError(
+                    f"Space {space_id} is in stage {stage}: it will not run by waiting"
+                    + (f" ({str(detail)[:300]})" if detail else ""),
+                    error_id=SPACE_FAILED, category="ResourceUnavailable")
+            if stage in ASLEEP_STAGES and not woken:
+                self.wake(space_host(info))
+                woken = True
+            if time.monotonic() >= deadline:
+                raise err.SpaceError(
+                    f"Space {space_id} did not reach RUNNING within {timeout:g} s "
+                    f"(last stage {stage})", error_id=SPACE_TIMEOUT, category="OperationTimeout")
+            time.sleep(min(interval, max(0.0, deadline - time.monotonic())))

@@ -1,0 +1,79 @@
+"""Per-invocation state handed to cmdlet handlers: messages, ShouldProcess answers, cancellation."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["CmdletContext", "CmdletResult"]
+
+
+@dataclass
+class CmdletResult:
+    """What a handler returns: objects written at once, and an optional stream pulled one by one."""
+
+    output: list[Any] = field(default_factory=list)  # JSON-ready values (already wire-encoded)
+    stream: Iterator[Any] | None = None  # each item JSON-ready; pulled one per stream/next
+
+
+class CmdletContext:
+    """One per cmdlet invocation; kept alive with its stream.
+
+    Messages queued here (from any thread) are drained into the response of the request that is
+    running when they are drained, in the order they were queued.
+    """
+
+    def __init__(
+        self,
+        *,
+        name: str = "",
+        dry_run: bool = False,
+        approved: list[str] | None = None,
+    ) -> None:
+        self.name = name
+        self.dry_run = dry_run
+        self.approved = approved
+        self.cancelled = threading.Event()
+        self._messages: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+
+    def _queue(self, message: dict[str, Any]) -> None:
+        with self._lock:
+            self._messages.append(message)
+
+    def warning(self, text: str) -> None:
+        self._queue({"level": "warning", "text": text})
+
+    def verbose(self, text: str) -> None:
+        self._queue({"level": "verbose", "text": text})
+
+    def progress(
+        self,
+        activity: str,
+        status: str,
+        percent: int = -1,
+        id: int = 1,  # noqa: A002 - the name Write-Progress uses
+        completed: bool = False,
+    ) -> None:
+        self._queue(
+            {
+                "level": "progress",
+                "id": id,
+                "activity": activity,
+                "status": status,
+                "percent": percent,
+                "completed": completed,
+            }
+        )
+
+    def invoke(self, param: str, arg: Any) -> None:
+        """Ask PowerShell to run the ScriptBlock bound to parameter ``param`` with ``arg``."""
+        self._queue({"level": "invoke", "param": param, "arg": arg})
+
+    def drain(self) -> list[dict[str, Any]]:
+        """Take every queued message, oldest first."""
+        with self._lock:
+            messages, self._messages = self._messages, []
+        return messages

@@ -1,0 +1,1 @@
+"""Small real HTTP servers that speak just enough Gradio to produce faults on demand."""

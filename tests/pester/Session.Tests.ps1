@@ -1,0 +1,332 @@
+# Sessions, calls, files and completion, written the way PowerShai users write them.
+# Real pwsh, real Python worker, one real Gradio 6 server for the whole file.
+# Valid for Windows PowerShell 5.1 and PowerShell 7 (Pester 5).
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    $G6 = Start-PshaiGradioApp -Version 6
+    $Url = $G6.Url
+    $null = Import-PshaiTestModule
+    Clear-PshaiSessions
+}
+
+AfterAll {
+    if (Get-Module PowershaiPy) { Clear-PshaiSessions }
+    Remove-PshaiTestModule
+    Stop-PshaiGradioApp $G6
+}
+
+Describe 'New-GradioSession' {
+    BeforeEach { Clear-PshaiSessions }
+
+    It 'takes the app URL by position and names the session after the real AppUrl' {
+        $s = New-GradioSession $Url
+        $s.PSTypeNames | Should -Contain 'PowershaiType:GradioSession'
+        $s.AppUrl | Should -BeLike "$Url*"
+        $s.name | Should -Be $s.AppUrl
+        $s.ToString() | Should -Be $s.name
+        "$s" | Should -Be $s.name
+        [guid]::Parse($s.SessionId) | Should -Not -BeNullOrEmpty
+        $s.version | Should -Be 1
+    }
+
+    It 'uses -Name, and ToString() gives the name' {
+        $s = New-GradioSession $Url -Name 'alpha'
+        $s.name | Should -Be 'alpha'
+        $s.ToString() | Should -Be 'alpha'
+        (Get-GradioSession alpha).SessionId | Should -Be $s.SessionId
+    }
+
+    It 'refuses a second session with the same name (POWERSHAI_HUGGINGFACE_GRADIOSESSION)' {
+        $null = New-GradioSession $Url -Name 'dup'
+        $e = Get-PshaiError { New-GradioSession $Url -Name 'dup' }
+        Assert-PshaiErrorId $e 'POWERSHAI_HUGGINGFACE_GRADIOSESSION'
+        @(Get-GradioSession dup).Count | Should -Be 1
+    }
+
+    It 'replaces a session of the same name with -Force' {
+        $first = New-GradioSession $Url -Name 'dup'
+        $second = New-GradioSession $Url -Name 'dup' -Force
+        $second.SessionId | Should -Not -Be $first.SessionId
+        $all = @(Get-GradioSession dup)
+        $all.Count | Should -Be 1
+        $all[0].SessionId | Should -Be $second.SessionId
+    }
+
+    It 'exposes the /info answer, options and live ApiCalls' {
+        $s = New-GradioSession $Url -Name 'shape'
+        $names = @($s.info.named_endpoints | Get-Member -MemberType NoteProperty | ForEach-Object { $_.Name })
+        foreach ($n in '/echo', '/partials', '/fail_gradio', '/file_echo', '/counter', '/slow', '/Op1', '/Op2') {
+            $names | Should -Contain $n
+        }
+        $echo = $s.info.named_endpoints.'/echo'
+        $echo.parameters[0].parameter_name | Should -Be 'text'
+        @($echo.returns).Count | Should -Be 1
+        $s.options.MaxCalls | Should -Be 100
+        $s.options.MaxCallsPolicy | Should -Be 'warning'
+        @($s.ApiCalls.AllEvents).Count | Should -Be 0
+
+        $ev = Invoke-GradioSessionApi echo @('live') -session $s
+        $all = @($s.ApiCalls.AllEvents)
+        $all.Count | Should -Be 1
+        $all[0].id | Should -Be $ev.id
+        $s.ApiCalls.ById.($ev.id).id | Should -Be $ev.id
+    }
+
+    It 'fails when the app does not answer' {
+        $port = Get-Random -Minimum 20000 -Maximum 30000
+        { New-GradioSession "http://127.0.0.1:$port" -Name 'nothere' } | Should -Throw
+        Get-PshaiError { Get-GradioSession nothere } | Should -Not -BeNullOrEmpty
+    }
+}
+
+Describe 'Get-GradioSession' {
+    BeforeAll {
+        Clear-PshaiSessions
+        $A = New-GradioSession $Url -Name 'alpha'
+        $B = New-GradioSession $Url -Name 'beta'
+    }
+    AfterAll { Clear-PshaiSessions }
+
+    It 'lists all sessions with no argument and with *' {
+        @(Get-GradioSession | ForEach-Object { $_.name } | Sort-Object) | Should -Be @('alpha', 'beta')
+        @(Get-GradioSession * | ForEach-Object { $_.name } | Sort-Object) | Should -Be @('alpha', 'beta')
+    }
+
+    It 'finds one by name, by pipeline, and returns a session object as is' {
+        (Get-GradioSession beta).SessionId | Should -Be $B.SessionId
+        (Get-GradioSession -Name beta).SessionId | Should -Be $B.SessionId
+        ('alpha' | Get-GradioSession).SessionId | Should -Be $A.SessionId
+        (Get-GradioSession $A).SessionId | Should -Be $A.SessionId
+    }
+
+    It 'matches name or URL with -Like' {
+        @(Get-GradioSession 'al*' -Like).name | Should -Be @('alpha')
+        @(Get-GradioSession '*127.0.0.1*' -Like).Count | Should -Be 2
+    }
+
+    It 'finds by SessionId with -ById' {
+        (Get-GradioSession $B.SessionId -ById).name | Should -Be 'beta'
+    }
+
+    It 'fails with POWERSHAI_HUGGINGFACE_GRADIO_GETSESSIONS_NOTFOUND for an unknown name' {
+        Assert-PshaiErrorId (Get-PshaiError { Get-GradioSession 'nope' }) 'POWERSHAI_HUGGINGFACE_GRADIO_GETSESSIONS_NOTFOUND'
+    }
+
+    It 'has no default session "." among two until one is set with -Default' {
+        Assert-PshaiErrorId (Get-PshaiError { Get-GradioSession . }) 'POWERSHAI_HUGGINGFACE_GRADIO_GETSESSIONS_DEFAULT'
+        Set-GradioSession beta -Default
+        (Get-GradioSession .).name | Should -Be 'beta'
+        # the default is what cmdlets use when -session is not given
+        $ev = Invoke-GradioSessionApi echo @('to default')
+        @($B.ApiCalls.AllEvents | ForEach-Object { $_.id }) | Should -Contain $ev.id
+        $null = $ev | Update-GradioSessionApiResult
+    }
+
+    It 'uses the only session as "."' {
+        Clear-PshaiSessions
+        $only = New-GradioSession $Url -Name 'only'
+        (Get-GradioSession .).SessionId | Should -Be $only.SessionId
+    }
+}
+
+Describe 'Set-GradioSession' {
+    BeforeAll {
+        Clear-PshaiSessions
+        $S = New-GradioSession $Url -Name 'opts'
+    }
+    AfterAll { Clear-PshaiSessions }
+
+    It 'sets MaxCalls and MaxCallsPolicy (named and positional); the held session shows them' {
+        Set-GradioSession opts -MaxCalls 5 -MaxCallsPolicy remove
+        $S.options.MaxCalls | Should -Be 5
+        $S.options.MaxCallsPolicy | Should -Be 'remove'
+        Set-GradioSession opts 7 error
+        $S.options.MaxCalls | Should -Be 7
+        $S.options.MaxCallsPolicy | Should -Be 'error'
+        $S | Set-GradioSession -MaxCallsPolicy warning
+        (Get-GradioSession opts).options.MaxCallsPolicy | Should -Be 'warning'
+    }
+
+    It 'accepts only error, warning and remove as MaxCallsPolicy' {
+        $attr = (Get-Command Set-GradioSession).Parameters['MaxCallsPolicy'].Attributes |
+            Where-Object { $_ -is [System.Management.Automation.ValidateSetAttribute] }
+        @($attr.ValidValues | Sort-Object) | Should -Be @('error', 'remove', 'warning')
+        $e = Get-PshaiError { Set-GradioSession opts -MaxCallsPolicy bogus }
+        $e.FullyQualifiedErrorId | Should -BeLike 'ParameterArgumentValidationError,*'
+        $S.options.MaxCallsPolicy | Should -Be 'warning'
+    }
+}
+
+Describe 'Remove-GradioSession' {
+    BeforeEach {
+        Clear-PshaiSessions
+        $A = New-GradioSession $Url -Name 'r1'
+        $B = New-GradioSession $Url -Name 'r2'
+        $C = New-GradioSession $Url -Name 'r3'
+    }
+    AfterAll { Clear-PshaiSessions }
+
+    It 'removes by name and by object' {
+        Remove-GradioSession r1
+        Remove-GradioSession $B
+        @(Get-GradioSession | ForEach-Object { $_.name }) | Should -Be @('r3')
+        Assert-PshaiErrorId (Get-PshaiError { Get-GradioSession r1 }) 'POWERSHAI_HUGGINGFACE_GRADIO_GETSESSIONS_NOTFOUND'
+    }
+
+    It 'removes everything with Get-GradioSession | Remove-GradioSession' {
+        Get-GradioSession | Remove-GradioSession
+        @(Get-GradioSession).Count | Should -Be 0
+    }
+
+    It 'clears the default when the default session is removed' {
+        Set-GradioSession r2 -Default
+        (Get-GradioSession .).name | Should -Be 'r2'
+        Remove-GradioSession r2
+        Assert-PshaiErrorId (Get-PshaiError { Get-GradioSession . }) 'POWERSHAI_HUGGINGFACE_GRADIO_GETSESSIONS_DEFAULT'
+    }
+}
+
+Describe 'Invoke-GradioSessionApi' {
+    BeforeAll {
+        Clear-PshaiSessions
+        $S = New-GradioSession $Url -Name 'calls'
+    }
+    AfterAll { Clear-PshaiSessions }
+
+    It 'keeps PowerShai''s syntax exactly' {
+        (Get-Command Invoke-GradioSessionApi -Syntax).Trim() |
+            Should -BeExactly 'Invoke-GradioSessionApi [[-ApiName] <Object>] [[-Params] <Object>] [[-EventId] <Object>] [[-session] <Object>] [[-Token] <Object>] [<CommonParameters>]'
+    }
+
+    It 'calls with an array and returns a SessionApiEvent holding a GradioApiEvent' {
+        $ev = Invoke-GradioSessionApi echo @('hi') -session $S
+        $ev.PSTypeNames | Should -Contain 'PowershaiType:SessionApiEvent'
+        $ev.id | Should -Not -BeNullOrEmpty
+        $ev.ApiEvent.PSTypeNames | Should -Contain 'PowershaiType:GradioApiEvent'
+        $ev.ApiEvent.EventId | Should -Be $ev.id
+        $results = @($ev | Update-GradioSessionApiResult)
+        $results[0].PSTypeNames | Should -Contain 'PowershaiType:GradioApiEventResult'
+        $results[-1].event | Should -Be 'complete'
+        @($results[-1].data)[0] | Should -Be 'echo: hi'
+        $ev.ApiEvent.Status | Should -Be 'complete'
+    }
+
+    It 'maps a hashtable to the endpoint parameters by name' {
+        $ev = Invoke-GradioSessionApi Op2 @{ sleep = 0; MaxNums = 2 } -session $S
+        $results = @($ev | Update-GradioSessionApiResult)
+        Get-PshaiResultValues $results | Should -Be @('--start--', '1', '2', '--end--')
+        $results[-1].event | Should -Be 'complete'
+    }
+
+    It 'binds the session from the pipeline' {
+        $ev = $S | Invoke-GradioSessionApi echo @('piped')
+        @($S.ApiCalls.AllEvents | ForEach-Object { $_.id }) | Should -Contain $ev.id
+        @(($ev | Update-GradioSessionApiResult | Select-Object -Last 1).data)[0] | Should -Be 'echo: piped'
+    }
+
+    It 'fails with POWERSHAI_HUGGINGFACE_GRADIO_INVOKEAPI_NOAPI for an unknown api' {
+        $e = Get-PshaiError { Invoke-GradioSessionApi no_such_api @('x') -session $S }
+        Assert-PshaiErrorId $e 'POWERSHAI_HUGGINGFACE_GRADIO_INVOKEAPI_NOAPI'
+        $e.Exception.Message | Should -Match 'no_such_api'
+    }
+
+    It 'lists the session calls in order with Get-GradioSessionApi' {
+        $a = Invoke-GradioSessionApi echo @('one') -session $S
+        $b = Invoke-GradioSessionApi echo @('two') -session $S
+        $ids = @(Get-GradioSessionApi -Session $S | ForEach-Object { $_.id })
+        $ids.IndexOf($a.id) | Should -BeLessThan $ids.IndexOf($b.id)
+        $ids[-1] | Should -Be $b.id
+        $null = $a, $b | Update-GradioSessionApiResult
+    }
+}
+
+Describe 'Get-GradioInfo' {
+    It 'reads /info and reports the root that worked as RealAppUrl' {
+        $info = Get-GradioInfo $Url
+        $info.RealAppUrl | Should -BeLike "$Url*"
+        @($info.named_endpoints | Get-Member -MemberType NoteProperty | ForEach-Object { $_.Name }) | Should -Contain '/echo'
+        Clear-PshaiSessions
+        $s = New-GradioSession $Url -Name 'info'
+        $info.RealAppUrl | Should -Be $s.AppUrl
+        (Get-GradioInfo $s).RealAppUrl | Should -Be $s.AppUrl
+        Clear-PshaiSessions
+    }
+}
+
+Describe 'Files' {
+    BeforeAll {
+        Clear-PshaiSessions
+        $S = New-GradioSession $Url -Name 'files'
+        $Tmp = Join-Path ([IO.Path]::GetTempPath()) ("pshai-file-{0}.txt" -f [guid]::NewGuid().ToString('n'))
+        $Content = 'hello from powershai-py ' + [guid]::NewGuid()
+        [IO.File]::WriteAllText($Tmp, $Content)
+        $Full = (Resolve-Path -LiteralPath $Tmp).Path
+    }
+    AfterAll {
+        Clear-PshaiSessions
+        Remove-Item -LiteralPath $Tmp -Force -ErrorAction SilentlyContinue
+    }
+
+    It 'uploads a local file with Send-GradioSessionFiles and records it in uploads' {
+        $fd = Send-GradioSessionFiles -files $Tmp -Session $S
+        $fd.path | Should -Not -BeNullOrEmpty
+        $fd.url | Should -BeLike "$($S.AppUrl)/file=*"
+        $fd.meta._type | Should -Be 'gradio.FileData'
+        $S.uploads[$Full].path | Should -Be $fd.path
+    }
+
+    It 'sends the FileData to file_echo; the result file URL downloads the same bytes' {
+        $fd = Send-GradioSessionFiles -files $Tmp -Session $S
+        $ev = Invoke-GradioSessionApi file_echo @(, $fd) -session $S
+        $last = $ev | Update-GradioSessionApiResult | Select-Object -Last 1
+        $last.event | Should -Be 'complete'
+        $out = @($last.data)
+        $out[1] | Should -Be ("{0}:{1}" -f (Split-Path $Tmp -Leaf), ([Text.Encoding]::UTF8.GetByteCount($Content)))
+        $out[0].url | Should -BeLike "$($S.AppUrl)/file=*"
+        $dl = Join-Path $TestDrive 'downloaded.txt'
+        Invoke-WebRequest -Uri $out[0].url -OutFile $dl -UseBasicParsing
+        [IO.File]::ReadAllText($dl) | Should -Be $Content
+    }
+
+    It 'uploads a local path given straight to a file parameter' {
+        $ev = Invoke-GradioSessionApi file_echo @{ file = $Tmp } -session $S
+        $last = $ev | Update-GradioSessionApiResult | Select-Object -Last 1
+        @($last.data)[1] | Should -BeLike "$(Split-Path $Tmp -Leaf):*"
+    }
+
+    It 'fails with POWERSHAI_HUGGINGFACE_GRADIO_SENDFILESESSIN_NOTFOUND for a missing file' {
+        $missing = Join-Path $TestDrive 'does-not-exist.txt'
+        Assert-PshaiErrorId (Get-PshaiError { Send-GradioSessionFiles -files $missing -Session $S }) 'POWERSHAI_HUGGINGFACE_GRADIO_SENDFILESESSIN_NOTFOUND'
+    }
+
+    It 'saves result files under the session -DownloadPath' {
+        $dir = Join-Path $TestDrive 'dl'
+        $null = New-Item -ItemType Directory -Path $dir -Force
+        $d = New-GradioSession $Url -Name 'withdl' -DownloadPath $dir
+        $ev = Invoke-GradioSessionApi file_echo @(, $Tmp) -session $d
+        $last = $ev | Update-GradioSessionApiResult | Select-Object -Last 1
+        $last.event | Should -Be 'complete'
+        $saved = @(Get-ChildItem -LiteralPath $dir -Recurse -File)
+        $saved.Count | Should -BeGreaterThan 0
+        @($saved | ForEach-Object { [IO.File]::ReadAllText($_.FullName) }) | Should -Contain $Content
+    }
+}
+
+Describe 'Tab completion' {
+    BeforeAll {
+        Clear-PshaiSessions
+        $null = New-GradioSession $Url -Name 'completeme'
+    }
+    AfterAll { Clear-PshaiSessions }
+
+    It 'completes api names of the default session' {
+        $r = TabExpansion2 -inputScript 'Invoke-GradioSessionApi -ApiName ec' -cursorColumn 35
+        @($r.CompletionMatches | ForEach-Object { $_.CompletionText }) | Should -Contain 'echo'
+    }
+
+    It 'completes session names' {
+        $r = TabExpansion2 -inputScript 'Get-GradioSession -Session ' -cursorColumn 27
+        @($r.CompletionMatches | ForEach-Object { $_.CompletionText -replace "^'|'$", '' }) | Should -Contain 'completeme'
+    }
+}

@@ -1,0 +1,170 @@
+# The Python worker as a process: killed mid-session, two PowerShell processes at once, and no
+# leftover worker after Remove-Module. Scenarios that could hang run in a child pwsh (Start-Job)
+# bounded by Wait-Job -Timeout. Real Gradio 6 server shared by the whole file.
+# Valid for Windows PowerShell 5.1 and PowerShell 7 (Pester 5).
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    $G6 = Start-PshaiGradioApp -Version 6
+    $Url = $G6.Url
+    $null = Import-PshaiTestModule
+    $Helpers = Join-Path $PSScriptRoot 'TestHelpers.ps1'
+    $env:POWERSHAI_PY_PYTHON = Get-PshaiPython
+
+    function Invoke-PshaiJob {
+        # Runs $Script in a child PowerShell with the module imported; returns its output, or
+        # throws when it does not finish within $TimeoutSec (the job is stopped then).
+        param([scriptblock]$Script, [object[]]$ArgumentList = @(), [int]$TimeoutSec = 90)
+        $job = Start-PshaiJob -Script $Script -ArgumentList $ArgumentList
+        try {
+            if (-not (Wait-Job -Job $job -Timeout $TimeoutSec)) {
+                throw "the child PowerShell did not finish within $TimeoutSec s (hang)"
+            }
+            Receive-Job -Job $job -ErrorAction Stop
+        } finally {
+            Stop-Job -Job $job -ErrorAction SilentlyContinue
+            Remove-Job -Job $job -Force -ErrorAction SilentlyContinue
+        }
+    }
+
+    function Start-PshaiJob {
+        param([scriptblock]$Script, [object[]]$ArgumentList = @())
+        $wrapper = {
+            param($Helpers, $Body, $JobArgs)
+            $ErrorActionPreference = 'Stop'
+            . $Helpers
+            $null = Import-PshaiTestModule
+            & ([scriptblock]::Create($Body)) @JobArgs
+        }
+        Start-Job -ScriptBlock $wrapper -ArgumentList $Helpers, $Script.ToString(), $ArgumentList
+    }
+}
+
+AfterAll {
+    if (Get-Module PowershaiPy) { Clear-PshaiSessions }
+    Remove-PshaiTestModule
+    Stop-PshaiGradioApp $G6
+}
+
+Describe 'Worker process' {
+    It 'runs as a child process of this PowerShell' {
+        Clear-PshaiSessions
+        $null = New-GradioSession $Url -Name 'w'
+        @(Get-PshaiWorkerProcess).Count | Should -Be 1
+        Clear-PshaiSessions
+    }
+
+    It 'recovers or fails clearly, never hangs, when the worker is killed mid-session' {
+        $r = Invoke-PshaiJob -TimeoutSec 90 -ArgumentList $Url -Script {
+            param($Url)
+            $s = New-GradioSession $Url -Name 'victim'
+            $before = @(($s | Invoke-GradioSessionApi echo @('before') | Update-GradioSessionApiResult | Select-Object -Last 1).data)[0]
+            $workers = @(Get-PshaiWorkerProcess)
+            foreach ($w in $workers) { Stop-Process -Id $w.Id -Force }
+            Start-Sleep -Milliseconds 300
+            $next = $null; $nextError = $null; $nextId = $null; $wv = $null
+            $sw = [Diagnostics.Stopwatch]::StartNew()
+            try {
+                $ev = Invoke-GradioSessionApi echo @('after') -session victim -WarningVariable wv -WarningAction SilentlyContinue
+                $next = @(($ev | Update-GradioSessionApiResult | Select-Object -Last 1).data)[0]
+            } catch {
+                $nextError = $_.Exception.Message
+                $nextId = $_.FullyQualifiedErrorId
+            }
+            $sw.Stop()
+            # whatever happened above, the module must be usable again
+            $again = $null; $againError = $null
+            try {
+                $s2 = New-GradioSession $Url -Name 'victim' -Force
+                $again = @(($s2 | Invoke-GradioSessionApi echo @('again') | Update-GradioSessionApiResult | Select-Object -Last 1).data)[0]
+            } catch { $againError = $_.Exception.Message }
+            [pscustomobject]@{
+                Before = $before; Killed = $workers.Count; Seconds = $sw.Elapsed.TotalSeconds
+                Next = $next; NextError = $nextError; NextId = $nextId
+                NextWarnings = (@($wv) | ForEach-Object { "$_" }) -join "`n"
+                Again = $again; AgainError = $againError
+                WorkersAfter = @(Get-PshaiWorkerProcess).Count
+            }
+        }
+        $r.Before | Should -Be 'echo: before'
+        $r.Killed | Should -Be 1
+        $r.Seconds | Should -BeLessThan 30
+        if ($null -eq $r.NextError) {
+            $r.Next | Should -Be 'echo: after'
+        } else {
+            # a clear error: the user is told what happened (the worker died; its sessions are gone),
+            # in the error or in a warning written with it, and the error has an id a script can match
+            "$($r.NextError)`n$($r.NextWarnings)" | Should -Match 'worker'
+            $r.NextId | Should -Not -BeNullOrEmpty
+        }
+        $r.AgainError | Should -BeNullOrEmpty
+        $r.Again | Should -Be 'echo: again'
+        $r.WorkersAfter | Should -Be 1
+    }
+
+    It 'serves two PowerShell processes using the same app at once' {
+        $body = {
+            param($Url, $Tag)
+            $s = New-GradioSession $Url -Name "proc-$Tag"
+            $values = foreach ($i in 1..5) {
+                $ev = $s | Invoke-GradioSessionApi echo @("$Tag-$i")
+                @(($ev | Update-GradioSessionApiResult | Select-Object -Last 1).data)[0]
+            }
+            $op2 = Invoke-GradioSessionApi Op2 @{ MaxNums = 3; sleep = 100 } -session $s
+            $streamed = @($op2 | Update-GradioSessionApiResult | Where-Object { $_.event -eq 'generating' } | ForEach-Object { @($_.data)[0] })
+            [pscustomobject]@{ Tag = $Tag; Values = @($values); Streamed = $streamed; Pid = $PID }
+        }
+        $jobs = @(
+            (Start-PshaiJob -Script $body -ArgumentList $Url, 'A'),
+            (Start-PshaiJob -Script $body -ArgumentList $Url, 'B')
+        )
+        try {
+            $finished = Wait-Job -Job $jobs -Timeout 120
+            @($finished).Count | Should -Be 2
+            $results = @($jobs | Receive-Job -ErrorAction Stop | Sort-Object Tag)
+        } finally {
+            $jobs | Stop-Job -ErrorAction SilentlyContinue
+            $jobs | Remove-Job -Force -ErrorAction SilentlyContinue
+        }
+        $results.Count | Should -Be 2
+        $results[0].Pid | Should -Not -Be $results[1].Pid
+        foreach ($r in $results) {
+            $r.Values | Should -Be @(1..5 | ForEach-Object { "echo: $($r.Tag)-$_" })
+            $r.Streamed | Should -Be @('--start--', '1', '2', '3', '--end--')
+        }
+    }
+
+    It 'leaves no worker process after Remove-Module (child PowerShell)' {
+        $r = Invoke-PshaiJob -TimeoutSec 60 -ArgumentList $Url -Script {
+            param($Url)
+            $null = New-GradioSession $Url -Name 'bye'
+            $ids = @(Get-PshaiWorkerProcess | ForEach-Object { $_.Id })
+            Remove-Module PowershaiPy
+            $deadline = [datetime]::Now.AddSeconds(3)
+            do {
+                $alive = @($ids | Where-Object { Test-PshaiProcessAlive $_ })
+                if (-not $alive.Count) { break }
+                Start-Sleep -Milliseconds 100
+            } while ([datetime]::Now -lt $deadline)
+            [pscustomobject]@{ Before = $ids.Count; Alive = $alive.Count; Children = @(Get-PshaiWorkerProcess).Count }
+        }
+        $r.Before | Should -Be 1
+        $r.Alive | Should -Be 0
+        $r.Children | Should -Be 0
+    }
+
+    It 'leaves no worker process after Remove-Module (this PowerShell)' {
+        $null = New-GradioSession $Url -Name 'bye' -Force
+        $ids = @(Get-PshaiWorkerProcess | ForEach-Object { $_.Id })
+        $ids.Count | Should -Be 1
+        Remove-Module PowershaiPy
+        $deadline = [datetime]::Now.AddSeconds(3)
+        do {
+            $alive = @($ids | Where-Object { Test-PshaiProcessAlive $_ })
+            if (-not $alive.Count) { break }
+            Start-Sleep -Milliseconds 100
+        } while ([datetime]::Now -lt $deadline)
+        $alive.Count | Should -Be 0
+        @(Get-PshaiWorkerProcess).Count | Should -Be 0
+    }
+}

@@ -1,0 +1,395 @@
+"""The worker's dispatch and protocol methods over the in-memory transport."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from powershai_py._errors import PowershaiPyError
+from powershai_py.worker import CmdletContext, CmdletResult, MemoryTransport, Server, _jsonrpc
+from powershai_py.worker import _cmdlets as real_cmdlets
+from powershai_py.worker._transport import encode_message
+
+
+def test_error_code_constants() -> None:
+    assert _jsonrpc.PARSE_ERROR == -32700
+    assert _jsonrpc.INVALID_REQUEST == -32600
+    assert _jsonrpc.METHOD_NOT_FOUND == -32601
+    assert _jsonrpc.INVALID_PARAMS == -32602
+    assert _jsonrpc.INTERNAL_ERROR == -32603
+    assert _jsonrpc.SERVER_ERROR == -32000
+    assert _jsonrpc.InvalidParams("x").code == -32602
+    assert _jsonrpc.MethodNotFound("x").code == -32601
+
+
+def test_encode_is_compact_utf8_line() -> None:
+    data = encode_message({"a": "é\nx", "b": [1, 2]})
+    assert data == '{"a":"é\\nx","b":[1,2]}\n'.encode()
+    assert data.count(b"\n") == 1
+
+
+def _stream_gen(ctx: CmdletContext, count: int, delay: float) -> Iterator[Any]:
+    for i in range(count):
+        time.sleep(delay)
+        ctx.verbose(f"item {i}")
+        yield {"i": i}
+
+
+def _slow(ctx: CmdletContext, args: dict[str, Any]) -> CmdletResult:
+    def gen() -> Iterator[Any]:
+        try:
+            while not ctx.cancelled.is_set():
+                yield {"tick": True}
+                ctx.cancelled.wait(float(args.get("Delay", 0.05)))
+        finally:
+            CLOSED.set()
+
+    return CmdletResult(output=[], stream=gen())
+
+
+CLOSED = threading.Event()
+
+
+def _error(ctx: CmdletContext, args: dict[str, Any]) -> CmdletResult:
+    ctx.warning("first")
+    raise PowershaiPyError("nope", error_id="POWERSHAI_TEST_ID", category="ObjectNotFound")
+
+
+def _crash(ctx: CmdletContext, args: dict[str, Any]) -> CmdletResult:
+    raise ZeroDivisionError("division by zero")
+
+
+def _broken_stream(ctx: CmdletContext, args: dict[str, Any]) -> CmdletResult:
+    def gen() -> Iterator[Any]:
+        yield 1
+        raise PowershaiPyError("mid-stream", error_id="POWERSHAI_TEST_STREAM")
+
+    return CmdletResult(output=[0], stream=gen())
+
+
+FAKES: dict[str, Any] = {
+    "Invoke-Echo": lambda ctx, args: CmdletResult(output=[args]),
+    "Get-Messages": lambda ctx, args: (
+        ctx.warning("w"),
+        ctx.verbose("v"),
+        ctx.progress("act", "st", 10),
+        ctx.invoke("Script", 5),
+        CmdletResult(output=[]),
+    )[-1],
+    "Get-Count": lambda ctx, args: CmdletResult(
+        output=[], stream=_stream_gen(ctx, int(args["Count"]), float(args["Delay"]))
+    ),
+    "Get-Slow": _slow,
+    "Invoke-Error": _error,
+    "Invoke-Crash": _crash,
+    "Get-Broken": _broken_stream,
+    "Remove-It": lambda ctx, args: CmdletResult(
+        output=[{"dry": ctx.dry_run, "approved": ctx.approved}]
+    ),
+}
+
+
+class Client:
+    def __init__(self, transport: MemoryTransport) -> None:
+        self.transport = transport
+        self.next_id = 0
+        self.parked: dict[Any, dict[str, Any]] = {}
+        self.lock = threading.Lock()
+
+    def send(self, method: str, params: dict[str, Any] | None = None) -> int:
+        with self.lock:
+            self.next_id += 1
+            msg_id = self.next_id
+        self.transport.send({"jsonrpc": "2.0", "id": msg_id, "method": method, "params": params})
+        return msg_id
+
+    def notify(self, method: str, params: dict[str, Any]) -> None:
+        self.transport.send({"jsonrpc": "2.0", "method": method, "params": params})
+
+    def wait(self, msg_id: Any, timeout: float = 5.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            with self.lock:
+                if msg_id in self.parked:
+                    return self.parked.pop(msg_id)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(msg_id)
+            try:
+                message = self.transport.receive(timeout=min(remaining, 0.05))
+            except Exception:  # noqa: BLE001 - queue.Empty
+                continue
+            with self.lock:
+                self.parked[message.get("id")] = message
+
+    def call(self, method: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        return self.wait(self.send(method, params))
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[Server, Client, list[int]]]:
+    transport = MemoryTransport()
+    exits: list[int] = []
+    srv = Server(
+        transport,
+        cmdlets=FAKES,
+        get_property=lambda ref, name: [ref, name],
+        exit_process=exits.append,
+    )
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    yield srv, Client(transport), exits
+    transport.close()
+    thread.join(2)
+    assert not thread.is_alive()
+
+
+def test_initialize(server: tuple[Server, Client, list[int]]) -> None:
+    srv, client, _ = server
+    reply = client.call("initialize", {"protocolVersion": "1", "moduleVersion": "0.1.0"})
+    assert reply["jsonrpc"] == "2.0"
+    assert reply["result"]["protocolVersion"] == "1"
+    assert isinstance(reply["result"]["pid"], int)
+    assert isinstance(reply["result"]["packageVersion"], str)
+
+
+def test_cmdlet_round_trip(server: tuple[Server, Client, list[int]]) -> None:
+    _, client, _ = server
+    args = {"a": [1, {"b": "ü"}], "when": {"$datetime": "2024-01-01T00:00:00+00:00"}}
+    reply = client.call("cmdlet", {"name": "Invoke-Echo", "args": args})
+    assert reply["result"] == {"output": [args], "stream": None, "messages": []}
+
+
+def test_messages_in_order(server: tuple[Server, Client, list[int]]) -> None:
+    _, client, _ = server
+    reply = client.call("cmdlet", {"name": "Get-Messages", "args": {}})
+    levels = [m["level"] for m in reply["result"]["messages"]]
+    assert levels == ["warning", "verbose", "progress", "invoke"]
+    assert reply["result"]["messages"][2]["percent"] == 10
+    assert reply["result"]["messages"][3] == {"level": "invoke", "param": "Script", "arg": 5}
+
+
+def test_dry_run_and_approved(server: tuple[Server, Client, list[int]]) -> None:
+    _, client, _ = server
+    dry = client.call("cmdlet", {"name": "Remove-It", "args": {}, "dryRun": True})
+    assert dry["result"]["output"] == [{"dry": True, "approved": None}]
+    real = client.call("cmdlet", {"name": "Remove-It", "args": {}, "approved": ["x"]})
+    assert real["result"]["output"] == [{"dry": False, "approved": ["x"]}]
+
+
+def test_package_error_mapping(server: tuple[Server, Client, list[int]]) -> None:
+    _, client, _ = server
+    error = client.call("cmdlet", {"name": "Invoke-Error", "args": {}})["error"]
+    assert error["code"] == -32000
+    assert error["message"] == "POWERSHAI_TEST_ID: nope"
+    assert error["data"]["errorId"] == "POWERSHAI_TEST_ID"
+    assert error["data"]["category"] == "ObjectNotFound"
+    assert error["data"]["messages"] == [{"level": "warning", "text": "first"}]
+
+
+def test_internal_error_mapping(server: tuple[Server, Client, list[int]]) -> None:
+    _, client, _ = server
+    error = client.call("cmdlet", {"name": "Invoke-Crash", "args": {}})["error"]
+    assert error["code"] == -32603
+    assert error["data"]["errorId"] == "POWERSHAI_PY_INTERNAL"
+    assert "ZeroDivisionError" in error["message"]
+    assert "Traceback" not in error["message"]
+
+
+def test_unknown_cmdlet(server: tuple[Server, Client, list[int]]) -> None:
+    _, client, _ = server
+    error = client.call("cmdlet", {"name": "Get-Nothing", "args": {}})["error"]
+    assert error["code"] == -32000
+    assert error["data"]["errorId"] == "POWERSHAI_PY_UNKNOWN_CMDLET"
+    assert error["message"].startswith("POWERSHAI_PY_UNKNOWN_CMDLET: ")
+
+
+def test_unknown_method_and_bad_params(server: tuple[Server, Client, list[int]]) -> None:
+    _, client, _ = server
+    assert client.call("nope/method")["error"]["code"] == -32601
+    assert client.call("cmdlet", {"args": {}})["error"]["code"] == -32602
+    reply = client.wait(
+        _send_raw(client, {"jsonrpc": "2.0", "id": 99, "method": "cmdlet", "params": [1, 2]})
+    )
+    assert reply["error"]["code"] == -32602
+    bad = client.wait(_send_raw(client, {"id": 77, "method": "cmdlet"}))
+    assert bad["error"]["code"] == -32600
+
+
+def _send_raw(client: Client, message: dict[str, Any]) -> Any:
+    client.transport.send(message)
+    return message["id"]
+
+
+def test_parse_error_then_keeps_going(server: tuple[Server, Client, list[int]]) -> None:
+    _, client, _ = server
+    client.transport.send_raw(b"{not json\n")
+    error = client.wait(None)
+    assert error["error"]["code"] == -32700
+    assert client.transport.outgoing.empty()
+    client.transport.send_raw(b"[1,2]\n")
+    assert client.wait(None)["error"]["code"] == -32700
+    assert "result" in client.call("initialize", {})
+
+
+def test_notification_gets_no_response(server: tuple[Server, Client, list[int]]) -> None:
+    _, client, _ = server
+    client.notify("cmdlet", {"name": "Invoke-Echo", "args": {}})
+    client.notify("no/such", {})
+    time.sleep(0.2)
+    assert client.transport.outgoing.empty()
+
+
+def test_object_get(server: tuple[Server, Client, list[int]]) -> None:
+    _, client, _ = server
+    ref = {"$type": "T", "$id": "1"}
+    assert client.call("object/get", {"ref": ref, "property": "P"})["result"] == [ref, "P"]
+    wrapped = client.call("object/get", {"ref": {"$ref": ref}, "property": "P"})
+    assert wrapped["result"] == [ref, "P"]
+
+
+def test_stream_items_then_done(server: tuple[Server, Client, list[int]]) -> None:
+    srv, client, _ = server
+    start = client.call("cmdlet", {"name": "Get-Count", "args": {"Count": 2, "Delay": 0}})
+    token = start["result"]["stream"]
+    assert isinstance(token, str)
+    first = client.call("stream/next", {"token": token})["result"]
+    assert first["items"] == [{"i": 0}] and first["done"] is False
+    assert first["messages"] == [{"level": "verbose", "text": "item 0"}]
+    client.call("stream/next", {"token": token})
+    last = client.call("stream/next", {"token": token})["result"]
+    assert last == {"items": [], "done": True, "messages": [], "output": []}
+    assert srv.open_streams() == 0
+    gone = client.call("stream/next", {"token": token})["error"]
+    assert gone["data"]["errorId"] == "POWERSHAI_PY_UNKNOWN_STREAM"
+
+
+def test_stream_error_drops_token(server: tuple[Server, Client, list[int]]) -> None:
+    srv, client, _ = server
+    token = client.call("cmdlet", {"name": "Get-Broken", "args": {}})["result"]["stream"]
+    assert client.call("stream/next", {"token": token})["result"]["items"] == [1]
+    error = client.call("stream/next", {"token": token})["error"]
+    assert error["data"]["errorId"] == "POWERSHAI_TEST_STREAM"
+    assert srv.open_streams() == 0
+
+
+def test_two_streams_interleave(server: tuple[Server, Client, list[int]]) -> None:
+    """A stream/next blocked on a slow stream does not hold up a fast one."""
+    _, client, _ = server
+    slow = client.call("cmdlet", {"name": "Get-Count", "args": {"Count": 1, "Delay": 1.5}})
+    fast = client.call("cmdlet", {"name": "Get-Count", "args": {"Count": 5, "Delay": 0.01}})
+    slow_id = client.send("stream/next", {"token": slow["result"]["stream"]})
+    started = time.monotonic()
+    got = []
+    while True:
+        result = client.call("stream/next", {"token": fast["result"]["stream"]})["result"]
+        if result["done"]:
+            break
+        got.extend(result["items"])
+    assert [item["i"] for item in got] == [0, 1, 2, 3, 4]
+    assert time.monotonic() - started < 1.0
+    assert client.wait(slow_id)["result"]["items"] == [{"i": 0}]
+
+
+def test_stream_close_while_next_runs(server: tuple[Server, Client, list[int]]) -> None:
+    srv, client, _ = server
+    CLOSED.clear()
+    token = client.call("cmdlet", {"name": "Get-Slow", "args": {"Delay": 0.3}})["result"]["stream"]
+    assert client.call("stream/next", {"token": token})["result"]["items"]
+    pending = client.send("stream/next", {"token": token})
+    client.notify("stream/close", {"token": token})
+    reply = client.wait(pending)
+    assert "result" in reply
+    assert CLOSED.wait(2)
+    assert srv.open_streams() == 0
+
+
+def test_stream_close_idle(server: tuple[Server, Client, list[int]]) -> None:
+    srv, client, _ = server
+    CLOSED.clear()
+    token = client.call("cmdlet", {"name": "Get-Slow", "args": {}})["result"]["stream"]
+    client.call("stream/next", {"token": token})
+    client.notify("stream/close", {"token": token})
+    assert CLOSED.wait(2)
+    client.call("initialize", {})  # a round trip: the close notification has been handled
+    assert srv.open_streams() == 0
+
+
+def test_shutdown_responds_then_exits(server: tuple[Server, Client, list[int]]) -> None:
+    _, client, exits = server
+    reply = client.call("shutdown", {})
+    assert reply["result"] is None
+    deadline = time.monotonic() + 2
+    while not exits and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert exits == [0]
+
+
+def test_eof_ends_run() -> None:
+    transport = MemoryTransport()
+    srv = Server(transport, cmdlets={})
+    transport.close()
+    assert srv.run() == 0
+
+
+def test_default_table_is_the_cmdlets_module(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(
+        real_cmdlets.CMDLETS, "Invoke-Patched", lambda ctx, args: CmdletResult(output=["patched"])
+    )
+    transport = MemoryTransport()
+    srv = Server(transport, threaded=False)
+    transport.send(
+        {"jsonrpc": "2.0", "id": 1, "method": "cmdlet", "params": {"name": "Invoke-Patched"}}
+    )
+    transport.close()
+    srv.run()
+    assert transport.receive()["result"]["output"] == ["patched"]
+
+
+def test_unserialisable_result_becomes_internal_error() -> None:
+    transport = MemoryTransport()
+    srv = Server(
+        transport,
+        cmdlets={"Bad": lambda ctx, args: CmdletResult(output=[object()])},
+        threaded=False,
+    )
+    transport.send({"jsonrpc": "2.0", "id": 1, "method": "cmdlet", "params": {"name": "Bad"}})
+    transport.close()
+    srv.run()
+    reply = transport.receive()
+    assert reply["id"] == 1
+    assert reply["error"]["code"] == -32603
+
+
+def test_eof_lets_running_requests_answer() -> None:
+    def slow(ctx: CmdletContext, args: dict[str, Any]) -> CmdletResult:
+        time.sleep(0.3)
+        return CmdletResult(output=["late"])
+
+    transport = MemoryTransport()
+    srv = Server(transport, cmdlets={"Slow": slow})
+    transport.send({"jsonrpc": "2.0", "id": 1, "method": "cmdlet", "params": {"name": "Slow"}})
+    transport.close()
+    assert srv.run() == 0
+    assert transport.receive(timeout=0)["result"]["output"] == ["late"]
+
+
+def test_eof_cancels_open_streams() -> None:
+    transport = MemoryTransport()
+    srv = Server(transport, cmdlets=FAKES)
+    CLOSED.clear()
+    transport.send(
+        {"jsonrpc": "2.0", "id": 1, "method": "cmdlet", "params": {"name": "Get-Slow", "args": {}}}
+    )
+    runner = threading.Thread(target=srv.run, daemon=True)
+    runner.start()
+    token = transport.receive()["result"]["stream"]
+    transport.send({"jsonrpc": "2.0", "id": 2, "method": "stream/next", "params": {"token": token}})
+    transport.receive()
+    transport.close()
+    runner.join(3)
+    assert not runner.is_alive()

@@ -1,0 +1,139 @@
+"""The worker as a real child process (the fake cmdlets of tests/workers/fake_cmdlets_worker.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKERS = ROOT / "tests" / "workers"
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(WORKERS), str(ROOT)])
+    env["PYTHONUTF8"] = "1"
+    env["PYTHONIOENCODING"] = "utf-8"
+    return env
+
+
+def _start(*prefix: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [*prefix, sys.executable, "-u", "-m", "fake_cmdlets_worker", "worker"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_env(),
+    )
+
+
+class Child:
+    def __init__(self, proc: subprocess.Popen[bytes]) -> None:
+        self.proc = proc
+        self.next_id = 0
+
+    @property
+    def stdin(self) -> IO[bytes]:
+        assert self.proc.stdin is not None
+        return self.proc.stdin
+
+    @property
+    def stdout(self) -> IO[bytes]:
+        assert self.proc.stdout is not None
+        return self.proc.stdout
+
+    def call(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        self.next_id += 1
+        msg = {"jsonrpc": "2.0", "id": self.next_id, "method": method, "params": params}
+        self.stdin.write(json.dumps(msg).encode() + b"\n")
+        self.stdin.flush()
+        line = self.stdout.readline()
+        reply: dict[str, Any] = json.loads(line)
+        assert reply["id"] == self.next_id
+        return reply
+
+
+@pytest.fixture
+def child() -> Iterator[Child]:
+    proc = _start()
+    yield Child(proc)
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait(5)
+    for stream in (proc.stdin, proc.stdout, proc.stderr):
+        if stream is not None:
+            stream.close()
+
+
+def test_initialize_handshake(child: Child) -> None:
+    reply = child.call("initialize", {"protocolVersion": "1", "moduleVersion": "0.1.0"})
+    assert reply["result"]["protocolVersion"] == "1"
+    assert reply["result"]["pid"] == child.proc.pid
+
+
+def test_stdout_only_carries_protocol_lines(child: Child) -> None:
+    reply = child.call("cmdlet", {"name": "Invoke-FakePrint", "args": {}})
+    assert reply["result"]["output"] == [{"printed": True}]
+    # Non-ASCII survives as UTF-8 in both directions.
+    echo = child.call("cmdlet", {"name": "Invoke-FakeEcho", "args": {"t": "ção ✓"}})
+    assert echo["result"]["output"][0]["args"] == {"t": "ção ✓"}
+    child.stdin.close()
+    assert child.proc.wait(5) == 0
+    rest = child.stdout.read()
+    assert rest == b""
+    assert child.proc.stderr is not None
+    err = child.proc.stderr.read()
+    assert b"stray print" in err and b"raw fd 1 write" in err
+
+
+def test_eof_exits_zero(child: Child) -> None:
+    child.call("initialize", {})
+    child.stdin.close()
+    assert child.proc.wait(5) == 0
+
+
+def test_shutdown_exits_zero(child: Child) -> None:
+    assert child.call("shutdown", {})["result"] is None
+    assert child.proc.wait(5) == 0
+
+
+def test_stream_over_stdio(child: Child) -> None:
+    start = child.call("cmdlet", {"name": "Get-FakeStream", "args": {"Count": 2, "Delay": 0}})
+    token = start["result"]["stream"]
+    items = []
+    while True:
+        result = child.call("stream/next", {"token": token})["result"]
+        items.extend(result["items"])
+        if result["done"]:
+            break
+    assert [item["index"] for item in items] == [0, 1]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="uses a POSIX shell as the short-lived parent")
+def test_exits_when_parent_pid_is_gone() -> None:
+    # The "parent" is a short-lived sleep: the worker must notice it is gone within a few seconds.
+    sleeper = subprocess.Popen(["sleep", "1"])
+    proc = _start()
+    worker = Child(proc)
+    try:
+        worker.call("initialize", {"protocolVersion": "1", "clientPid": sleeper.pid})
+        sleeper.wait(5)
+        started = time.monotonic()
+        code = proc.wait(6)
+        assert code == 0
+        assert time.monotonic() - started < 5
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(5)
+        for stream in (proc.stdin, proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
