@@ -115,6 +115,10 @@ class GradioApiEvent:
         """Read the whole stream and return its results (convenience for scripts)."""
         return list(self.update(**kwargs))
 
+    def settle(self) -> None:
+        """Read the stream to its end in the background buffer (results stay for update())."""
+        self._ensure_pump().wait_settled()
+
     def close(self) -> None:
         if self._pump is not None:
             self._pump.close()

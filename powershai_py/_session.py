@@ -60,6 +60,7 @@ class GradioSession:
         self.session_hash = uuid.uuid4().hex
         self._lock = threading.RLock()
         self._downloader: files.Downloader | None = None
+        self._last_stateful: GradioApiEvent | None = None
 
     # -- identity ---------------------------------------------------------------------------
 
@@ -232,6 +233,8 @@ class GradioSession:
         self._enforce_max_calls(warn)
         call_token: str | None | bool = True if token is None else resolve_token(token) or False
         hash_ = self._session_hash_for(api)
+        if hash_ is not None:
+            self._settle_previous_stateful_call()
         data: list[Any] = []
         if event_id is None:
             data = self.build_data(api, params)
@@ -244,6 +247,8 @@ class GradioSession:
         call = SessionApiEvent(id=str(event_id), ApiEvent=event)
         with self._lock:
             self.calls[call.id] = call
+            if hash_ is not None:
+                self._last_stateful = event
         return call
 
     def _session_hash_for(self, api_name: str) -> str | None:
@@ -256,6 +261,19 @@ class GradioSession:
         if self.app.major < 6 or not any(self.app.state_slots.get(api_name, [])):
             return None
         return self.session_hash
+
+    def _settle_previous_stateful_call(self) -> None:
+        """Let the previous stateful call end before the next one is submitted.
+
+        Gradio 6 serves every event of a session_hash from one queue, and reading one event's
+        stream to its end closes that queue: a second stateful call submitted meanwhile would get
+        '404: Not Found'. State calls are sequential by nature (call n+1 sees the state of call
+        n), so we read the previous one's stream into its buffer first; its results stay there
+        for the user's own update().
+        """
+        previous = self._last_stateful
+        if previous is not None and not previous.finished:
+            previous.settle()
 
     def _enforce_max_calls(self, warn: Warn) -> None:
         with self._lock:

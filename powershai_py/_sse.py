@@ -63,6 +63,12 @@ class StreamPump:
             self._closing = True
             self._cond.notify_all()
 
+    def wait_settled(self) -> None:
+        """Wait until the stream has ended or the buffer is full (then waiting more would hang)."""
+        with self._cond:
+            while not self.finished and len(self._buffer) < self._max and not self._closing:
+                self._cond.wait(1.0)
+
     def take(self, cancel: threading.Event | None = None,
              poll: float = 0.1) -> RawMessage | None:
         """The next message, waiting as long as needed; None once ``cancel`` is set.

@@ -14,15 +14,6 @@ import pytest
 import powershai_py as ps
 from tests.gradio_servers import RunningApp
 
-# On Gradio 6 calls that share a session_hash share one server-side message queue, and
-# GET /call/<api>/<id> does not filter it by event id: overlapping calls of a gr.State endpoint in
-# one session can read each other's messages.
-SHARED_HASH_BUG = (
-    "core bug: _session.py invoke() sends the session's one session_hash on every Gradio 6 call "
-    "of a gr.State endpoint; Gradio 6 serves all events of a session_hash from one queue, so "
-    "overlapping stateful calls in a session get each other's messages or '404: Not Found'"
-)
-
 
 def api_root(app: RunningApp) -> str:
     return app.url + ("/gradio_api" if app.version >= 5 else "")
@@ -278,7 +269,6 @@ def test_concurrent_streams_do_not_block_each_other(session: ps.GradioSession) -
     assert slow.results()[-1].data == ["part 2"]
 
 
-@pytest.mark.xfail(strict=True, reason=SHARED_HASH_BUG)
 def test_overlapping_state_calls_in_one_session_on_6(gradio6_app: RunningApp) -> None:
     """Two gr.State calls submitted back to back in one session, then read: both results."""
     s = ps.GradioSession(gradio6_app.url).connect()

@@ -16,7 +16,7 @@ from tests.gradio_servers import RunningApp
 @pytest.fixture
 def fresh(gradio_app: RunningApp) -> Iterator[ps.GradioSession]:
     """A new session per test (on Gradio 6 calls left unread in a session would otherwise
-    disturb the next test's calls, see test_core_calls.SHARED_HASH_BUG)."""
+    disturb the next test's calls, Gradio 6 keeps one message queue per session_hash)."""
     s = ps.GradioSession(gradio_app.url).connect()
     yield s
     s.close()

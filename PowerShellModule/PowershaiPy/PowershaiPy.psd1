@@ -48,6 +48,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:12ebe821a0682eafe8578c20cd626061fa3be82fd2264df6f3cb1332b04a4f58'
+        InputsHash = 'sha256:ea6e4445d069aa841be9169808da3d711e3a5e9e4b02bfb003d445027b1cceae'
     }
 }

@@ -2,7 +2,7 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:12ebe821a0682eafe8578c20cd626061fa3be82fd2264df6f3cb1332b04a4f58
+# Inputs hash: sha256:ea6e4445d069aa841be9169808da3d711e3a5e9e4b02bfb003d445027b1cceae
 # Module: PowershaiPy 0.1.0
 
 #region Runtime (PowerShellModule/src/Runtime.ps1, inlined verbatim)
@@ -679,6 +679,11 @@ function ConvertFrom-PshaiWire {
     }
     if ($names.Count -eq 1 -and $names[0] -eq '$datetime') {
         return ConvertFrom-PshaiDateTime $values['$datetime']
+    }
+    if ($names.Count -eq 1 -and $names[0] -eq '$plain') {
+        # Plain JSON the worker vouches for (no typed objects inside): ConvertFrom-Json's objects
+        # are used as they are, instead of being rebuilt member by member (/info is ~30 KB).
+        return , $values['$plain']
     }
     if ($names.Count -eq 1 -and $names[0] -eq '$hashtable') {
         return ConvertFrom-PshaiWire $values['$hashtable'] -AsHashtable

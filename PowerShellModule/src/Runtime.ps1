@@ -672,6 +672,11 @@ function ConvertFrom-PshaiWire {
     if ($names.Count -eq 1 -and $names[0] -eq '$datetime') {
         return ConvertFrom-PshaiDateTime $values['$datetime']
     }
+    if ($names.Count -eq 1 -and $names[0] -eq '$plain') {
+        # Plain JSON the worker vouches for (no typed objects inside): ConvertFrom-Json's objects
+        # are used as they are, instead of being rebuilt member by member (/info is ~30 KB).
+        return , $values['$plain']
+    }
     if ($names.Count -eq 1 -and $names[0] -eq '$hashtable') {
         return ConvertFrom-PshaiWire $values['$hashtable'] -AsHashtable
     }

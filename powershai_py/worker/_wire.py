@@ -31,6 +31,13 @@ def encode(value: Any, *, is_default: bool = False) -> Any:
     return value
 
 
+def plain(value: Any) -> Any:
+    """Server JSON that holds no typed objects, marked so PowerShell can take it as parsed."""
+    if isinstance(value, (dict, list)) and value:
+        return {"$plain": value}
+    return value
+
+
 def encode_session(session: GradioSession, *, is_default: bool = False) -> dict[str, Any]:
     return {
         "$type": "GradioSession",
@@ -40,7 +47,7 @@ def encode_session(session: GradioSession, *, is_default: bool = False) -> dict[
         "SessionId": session.SessionId,
         "name": session.name,
         "AppUrl": session.AppUrl,
-        "info": session.info,
+        "info": plain(session.info),
         "DownloadPath": session.DownloadPath,
         "GradioVersion": session.app.version,
         "IsDefault": is_default,
@@ -57,10 +64,10 @@ def encode_api_event(event: GradioApiEvent) -> dict[str, Any]:
         "Status": event.Status,
         "LastQueryStatus": event.LastQueryStatus,
         "LastEventNum": event.LastEventNum,
-        "error": encode(event.error),
-        "data": encode(event.data),
+        "error": plain(event.error),
+        "data": plain(event.data),
         "events": [encode_result(r) for r in event.events],
-        "req": encode(event.req),
+        "req": plain(event.req),
         "SessionHash": event.SessionHash,
     }
 
