@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -76,6 +77,17 @@ def child() -> Iterator[Child]:
 def test_initialize_handshake(child: Child) -> None:
     reply = child.call("initialize", {"protocolVersion": "1", "moduleVersion": "0.1.0"})
     assert reply["result"]["protocolVersion"] == "1"
+    assert reply["result"]["pid"] == child.proc.pid
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signal")
+def test_ctrl_c_in_the_terminal_does_not_kill_the_worker(child: Child) -> None:
+    """Ctrl+C reaches the whole process group; stopping a call is PowerShell's job, not SIGINT's."""
+    child.call("initialize", {"protocolVersion": "1", "moduleVersion": "0.1.0"})
+    child.proc.send_signal(signal.SIGINT)
+    time.sleep(0.3)
+    assert child.proc.poll() is None
+    reply = child.call("initialize", {"protocolVersion": "1", "moduleVersion": "0.1.0"})
     assert reply["result"]["pid"] == child.proc.pid
 
 

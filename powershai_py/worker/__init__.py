@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 from collections.abc import Mapping, Sequence
 from typing import IO
@@ -70,6 +71,9 @@ def main(
 ) -> int:
     """Run the worker on the process's stdin/stdout; never returns normally (exits the process)."""
     del argv
+    # Ctrl+C in a terminal signals the whole process group, worker included. Stopping a call is
+    # PowerShell's business (it sends stream/close); the worker must outlive the keystroke.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.basicConfig(
         stream=sys.stderr,
         level=_log_level(),
