@@ -261,6 +261,42 @@ class GradioClient:
                 category="OperationTimeout",
             ) from exc
 
+    def queue_join(self, fn_index: int, data: list[Any], session_hash: str, *,
+                   api_name: str = "", token: str | None | bool = True) -> str:
+        """POST {P}/queue/join (every input, State slots included); returns the event id."""
+        body = {"data": data, "fn_index": fn_index, "session_hash": session_hash,
+                "event_data": None, "trigger_id": None}
+        response = self.request("POST", self.api_url(proto.QUEUE_JOIN), json=body, token=token)
+        if response.status_code == 500:
+            raise err.ApiNotFound(
+                f"Api name {api_name} not found or failed on the server (HTTP 500)"
+            )
+        if response.status_code == 422:
+            raise err.InvalidParams(f"The app rejected the parameters: {response.text[:300]}")
+        self.raise_for_status(response, f"POST /queue/join ({api_name})")
+        event_id = response.json().get("event_id")
+        if not isinstance(event_id, str):
+            raise err.GradioConnectionError(f"No event_id in the answer: {response.text[:200]}")
+        return event_id
+
+    @contextlib.contextmanager
+    def open_queue_stream(
+        self, session_hash: str, token: str | None | bool = True
+    ) -> Iterator[Iterator[httpx_sse.ServerSentEvent]]:
+        """GET {P}/queue/data?session_hash=... : the messages of every job of that session."""
+        url = self.api_url(proto.QUEUE_DATA)
+        headers = self._headers(token)
+        try:
+            with httpx_sse.connect_sse(self._http, "GET", url, headers=headers,
+                                       params={"session_hash": session_hash}) as source:
+                self.raise_for_status(source.response, "GET /queue/data")
+                yield source.iter_sse()
+        except httpx.TimeoutException as exc:
+            raise err.GradioConnectionError(
+                "The queue stream went silent for too long", error_id=err.STREAM_CUT,
+                category="OperationTimeout",
+            ) from exc
+
     def cancel(self, event_id: str, api_name: str, session_hash: str | None) -> None:
         """POST {P}/cancel: Gradio cancels by (session_hash, fn_index)."""
         app = self.require_app()

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import _errors as err
 from . import _protocol as proto
-from ._sse import CUT, RawMessage, StreamPump
+from ._sse import CUT, PairOpener, RawMessage, StreamPump, sse_pairs
 
 if TYPE_CHECKING:
     from ._client import GradioClient
@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 Warn = Callable[[str], None]
 ResultHook = Callable[["ApiEventResult"], None]
 ValueHook = Callable[[Any], Any]
+# Called with (kind, info) for queue side information: kind is one of proto.STATUS_EVENTS.
+StatusHook = Callable[[str, dict[str, Any]], None]
 
 
 class PowershaiPyWarning(UserWarning):
@@ -46,7 +48,12 @@ class ApiEventResult:
 
 @dataclass
 class GradioApiEvent:
-    """One call on the Gradio /call route and everything its stream has told us so far."""
+    """One call (on the /call route or the queue) and everything its stream has told us so far.
+
+    Queue jobs also tell side information, kept here and passed to ``status_hook`` as it is
+    read: ``QueueRank`` (0 = next), ``QueueSize``, ``Eta`` (seconds), ``Progress`` (the last
+    gr.Progress ``progress_data``), ``Logs`` (every gr.Info / gr.Warning: ``{level, log, ...}``).
+    """
 
     EventId: str
     api_name: str
@@ -61,6 +68,16 @@ class GradioApiEvent:
     data: list[Any] = field(default_factory=list)
     events: list[ApiEventResult] = field(default_factory=list)
     value_hook: ValueHook | None = field(default=None, repr=False)
+    QueueRank: int | None = None
+    QueueSize: int | None = None
+    Eta: float | None = None
+    Progress: list[dict[str, Any]] = field(default_factory=list)
+    Logs: list[dict[str, Any]] = field(default_factory=list)
+    status_hook: StatusHook | None = field(default=None, repr=False)
+    # Where the messages come from when not the /call stream (a queue job), and what to run
+    # when the reading stops.
+    source: PairOpener | None = field(default=None, repr=False)
+    on_close: Callable[[], None] | None = field(default=None, repr=False)
     _pump: StreamPump | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -97,6 +114,9 @@ class GradioApiEvent:
                 if pump.finished and not self.finished:
                     self._end_cut(f"{err.STREAM_CUT}: the stream ended before 'complete'")
                 return
+            if message.event in proto.STATUS_EVENTS:
+                self._status(message)
+                continue
             result = self._apply(message, history)
             if callback is not None:
                 callback(result)
@@ -122,12 +142,15 @@ class GradioApiEvent:
     def close(self) -> None:
         if self._pump is not None:
             self._pump.close()
+        elif self.on_close is not None:
+            self.on_close()
 
     def _ensure_pump(self) -> StreamPump:
         with self._lock:
             if self._pump is None:
                 client, api, event_id, token = self.client, self.api_name, self.EventId, self.token
-                self._pump = StreamPump(lambda: client.open_stream(api, event_id, token))
+                source = self.source or sse_pairs(lambda: client.open_stream(api, event_id, token))
+                self._pump = StreamPump(source, on_close=self.on_close)
                 self._pump.start()
             return self._pump
 
@@ -152,10 +175,38 @@ class GradioApiEvent:
                     self.data.append(data)
             return result
 
+    def _status(self, message: RawMessage) -> None:
+        info: dict[str, Any] = message.data if isinstance(message.data, dict) else {}
+        with self._lock:
+            if message.event == proto.ESTIMATION:
+                self.QueueRank = _int_or_none(info.get("rank"))
+                self.QueueSize = _int_or_none(info.get("queue_size"))
+                self.Eta = _float_or_none(info.get("rank_eta"))
+            elif message.event == proto.PROCESS_STARTS:
+                self.QueueRank = None
+                self.Eta = _float_or_none(info.get("eta"))
+            elif message.event == proto.PROGRESS:
+                data = info.get("progress_data")
+                self.Progress = [p for p in data if isinstance(p, dict)] if isinstance(
+                    data, list) else []
+            elif message.event == proto.LOG:
+                self.Logs.append(dict(info))
+        hook = self.status_hook
+        if hook is not None:
+            hook(message.event, info)
+
     def _end_cut(self, text: str) -> None:
         self.Status = proto.COMPLETE
         self.LastQueryStatus = proto.QUERY_STREAM_CUT
         self.error = text
+
+
+def _int_or_none(value: Any) -> int | None:
+    return int(value) if isinstance(value, (int, float)) else None
+
+
+def _float_or_none(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) else None
 
 
 @dataclass

@@ -16,6 +16,8 @@ UPLOAD = "/upload"
 FILE = "/file={path}"
 CANCEL = "/cancel"
 RESET = "/reset"
+QUEUE_JOIN = "/queue/join"
+QUEUE_DATA = "/queue/data"
 # Routes that are never prefixed.
 CONFIG = "/config"
 LOGIN = "/login"
@@ -28,6 +30,13 @@ COMPLETE = "complete"
 ERROR = "error"
 HEARTBEAT = "heartbeat"
 TERMINAL_EVENTS = frozenset({COMPLETE, ERROR})
+# Queue-protocol messages that are not results: side information on the event (its position in
+# the queue, gr.Progress updates, gr.Info / gr.Warning logs).
+ESTIMATION = "estimation"
+PROCESS_STARTS = "process_starts"
+PROGRESS = "progress"
+LOG = "log"
+STATUS_EVENTS = frozenset({ESTIMATION, PROCESS_STARTS, PROGRESS, LOG})
 
 # PowerShai's LastQueryStatus values, plus ours for a stream the server cut.
 QUERY_RUNNING = "running"

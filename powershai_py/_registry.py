@@ -6,7 +6,7 @@ import threading
 from typing import Any
 
 from . import _errors as err
-from ._session import POLICIES, GradioSession
+from ._session import POLICIES, PROTOCOLS, GradioSession
 
 
 class SessionRegistry:
@@ -113,7 +113,8 @@ class SessionRegistry:
         return found[0]
 
     def configure(self, session: GradioSession, *, default: bool = False,
-                  max_calls: int | None = None, max_calls_policy: str | None = None) -> None:
+                  max_calls: int | None = None, max_calls_policy: str | None = None,
+                  protocol: str | None = None) -> None:
         """Set-GradioSession (only the options it documents: PowerShai stored any bound one)."""
         if max_calls_policy is not None:
             policy = str(max_calls_policy).lower()
@@ -123,6 +124,11 @@ class SessionRegistry:
             session.options.MaxCallsPolicy = policy
         if max_calls is not None:
             session.options.MaxCalls = int(max_calls)
+        if protocol is not None:
+            if str(protocol).lower() not in PROTOCOLS:
+                raise err.InvalidArgument(
+                    f"Protocol must be one of {', '.join(PROTOCOLS)}, not {protocol}")
+            session.options.Protocol = str(protocol).lower()
         if default:
             with self._lock:
                 self._default_id = session.SessionId

@@ -17,14 +17,19 @@ from . import _protocol as proto
 from ._auth import resolve_token
 from ._client import AppInfo, GradioClient
 from ._events import GradioApiEvent, SessionApiEvent, Warn, default_warn
+from ._queue import QueueChannel
 
 POLICIES = ("error", "warning", "remove")
+PROTOCOLS = ("auto", "call", "queue")
 
 
 @dataclass
 class SessionOptions:
     MaxCalls: int = 100
     MaxCallsPolicy: str = "warning"
+    # auto: the queue protocol for gr.State endpoints on Gradio 4 and 5 (their /call loses the
+    # state), /call otherwise; call / queue: always that route.
+    Protocol: str = "auto"
 
 
 class GradioSession:
@@ -61,6 +66,7 @@ class GradioSession:
         self._lock = threading.RLock()
         self._downloader: files.Downloader | None = None
         self._last_stateful: GradioApiEvent | None = None
+        self._queue: QueueChannel | None = None
 
     # -- identity ---------------------------------------------------------------------------
 
@@ -98,6 +104,8 @@ class GradioSession:
     def close(self) -> None:
         for call in self.calls.values():
             call.ApiEvent.close()
+        if self._queue is not None:
+            self._queue.close()
         self.client.close()
 
     def matches(self, pattern: str) -> bool:
@@ -232,24 +240,72 @@ class GradioSession:
         self._check_api(api)
         self._enforce_max_calls(warn)
         call_token: str | None | bool = True if token is None else resolve_token(token) or False
+        if event_id is None and self._uses_queue(api):
+            event = self._join_queue(api, params, call_token)
+        else:
+            event = self._submit_call(api, params, event_id, call_token)
+        hash_ = event.SessionHash
+        call = SessionApiEvent(id=event.EventId, ApiEvent=event)
+        with self._lock:
+            self.calls[call.id] = call
+            if hash_ is not None and (event.source is None or self._is_stateful(api)):
+                self._last_stateful = event
+        return call
+
+    def _submit_call(self, api: str, params: Any, event_id: str | None,
+                     token: str | None | bool) -> GradioApiEvent:
+        """The /call route (or attach to an existing /call event)."""
         hash_ = self._session_hash_for(api)
         if hash_ is not None:
             self._settle_previous_stateful_call()
         data: list[Any] = []
         if event_id is None:
             data = self.build_data(api, params)
-            event_id = self.client.submit(api, data, session_hash=hash_, token=call_token)
-        event = GradioApiEvent(
+            event_id = self.client.submit(api, data, session_hash=hash_, token=token)
+        return GradioApiEvent(
             EventId=str(event_id), api_name=api, client=self.client, SessionHash=hash_,
-            req={"api_name": api, "data": data, "url": self.AppUrl}, token=call_token,
+            req={"api_name": api, "data": data, "url": self.AppUrl}, token=token,
             value_hook=self._fix_result_files,
         )
-        call = SessionApiEvent(id=str(event_id), ApiEvent=event)
+
+    def _join_queue(self, api: str, params: Any, token: str | None | bool) -> GradioApiEvent:
+        """The queue protocol: the session's hash, read on the session's one queue stream."""
+        # A stateful /call of Gradio 6 reads the same per-hash message queue, and a stateful job
+        # must see the state its predecessor left: let the previous one end first.
+        previous = self._last_stateful
+        if previous is not None and (previous.source is None or self._is_stateful(api)):
+            self._settle_previous_stateful_call()
+        data = self.build_data(api, params)
+        job = self._queue_channel().join(api, data, token=token)
+        return GradioApiEvent(
+            EventId=job.event_id, api_name=api, client=self.client,
+            SessionHash=self.session_hash,
+            req={"api_name": api, "data": data, "url": self.AppUrl},
+            token=token, value_hook=self._fix_result_files, source=job.open,
+            on_close=job.detach,
+        )
+
+    def _is_stateful(self, api_name: str) -> bool:
+        return any(self.app.state_slots.get(api_name, []))
+
+    def _uses_queue(self, api_name: str) -> bool:
+        """Which route a new call takes (``options.Protocol``)."""
+        protocol = str(self.options.Protocol or "auto").lower()
+        if protocol not in PROTOCOLS:
+            raise err.InvalidArgument(
+                f"Protocol must be one of {', '.join(PROTOCOLS)}, not {self.options.Protocol!r}")
+        if protocol == "call" or api_name not in self.app.fn_index:
+            return False
+        if protocol == "queue":
+            return True
+        return self.app.major in (4, 5) and self._is_stateful(api_name)
+
+    def _queue_channel(self) -> QueueChannel:
         with self._lock:
-            self.calls[call.id] = call
-            if hash_ is not None:
-                self._last_stateful = event
-        return call
+            if self._queue is None:
+                self._queue = QueueChannel(self.client, self.session_hash,
+                                           strip_error_quotes=self.app.major == 4)
+            return self._queue
 
     def _session_hash_for(self, api_name: str) -> str | None:
         """The session's hash, sent only where it buys something.
@@ -269,7 +325,8 @@ class GradioSession:
         stream to its end closes that queue: a second stateful call submitted meanwhile would get
         '404: Not Found'. State calls are sequential by nature (call n+1 sees the state of call
         n), so we read the previous one's stream into its buffer first; its results stay there
-        for the user's own update().
+        for the user's own update(). Through the queue (4, 5) two stateful jobs running at once
+        would both start from the same state, so they wait the same way.
         """
         previous = self._last_stateful
         if previous is not None and not previous.finished:

@@ -1,14 +1,18 @@
-"""StreamPump: reads one event's server-sent events on a background thread.
+"""StreamPump: reads one event's messages on a background thread.
 
 Why a thread: a consumer must see partial 1 before the server produces partial 2, must be able
 to stop reading (Ctrl+C, ``Select-Object -First 1``) and continue later on the same stream, and
 must never block another event's stream. The pump reads as messages arrive into a small bounded
 buffer (backpressure keeps memory flat on long streams); consumers take from it.
+
+The pump reads ``(event, data)`` pairs from any source (a ``PairOpener``): :func:`sse_pairs` makes
+one from a /call SSE stream; the queue protocol (``_queue.py``) feeds one per job.
 """
 
 from __future__ import annotations
 
 import collections
+import contextlib
 import json
 import logging
 import threading
@@ -27,6 +31,8 @@ from . import _protocol as proto
 log = logging.getLogger("powershai_py.sse")
 
 StreamOpener = Callable[[], AbstractContextManager[Iterator[httpx_sse.ServerSentEvent]]]
+Pairs = Iterator[tuple[str, Any]]
+PairOpener = Callable[[], AbstractContextManager[Pairs]]
 
 
 @dataclass
@@ -39,11 +45,31 @@ class RawMessage:
 
 
 CUT = "cut"
+_ENDS = proto.TERMINAL_EVENTS | {CUT}
+
+
+def sse_pairs(opener: StreamOpener) -> PairOpener:
+    """A pair source over an SSE stream: ``(sse.event, JSON-decoded sse.data)``."""
+
+    @contextlib.contextmanager
+    def open_pairs() -> Iterator[Pairs]:
+        with opener() as events:
+            yield ((sse.event, decode_data(sse.data)) for sse in events)
+
+    return open_pairs
 
 
 class StreamPump:
-    def __init__(self, opener: StreamOpener, *, max_buffered: int = 256) -> None:
+    """Buffers the pairs of one source; ends after ``complete``/``error``/``cut`` or its end.
+
+    ``on_close`` runs when :meth:`close` is called (a source that waits on something other than
+    a socket uses it to wake its reader up).
+    """
+
+    def __init__(self, opener: PairOpener, *, max_buffered: int = 256,
+                 on_close: Callable[[], None] | None = None) -> None:
         self._opener = opener
+        self._on_close = on_close
         self._max = max_buffered
         self._buffer: collections.deque[RawMessage] = collections.deque()
         self._cond = threading.Condition()
@@ -62,6 +88,8 @@ class StreamPump:
         with self._cond:
             self._closing = True
             self._cond.notify_all()
+        if self._on_close is not None:
+            self._on_close()
 
     def wait_settled(self) -> None:
         """Wait until the stream has ended or the buffer is full (then waiting more would hang)."""
@@ -116,18 +144,17 @@ class StreamPump:
                 self._cond.notify_all()
 
     def _read(self) -> None:
-        with self._opener() as events:
-            for sse in events:
-                data = _decode(sse.data)
-                if not self._put(RawMessage(sse.event, data, datetime.now().astimezone())):
+        with self._opener() as pairs:
+            for event, data in pairs:
+                if not self._put(RawMessage(event, data, datetime.now().astimezone())):
                     return
-                if sse.event in proto.TERMINAL_EVENTS:
+                if event in _ENDS:
                     return
         text = f"{err.STREAM_CUT}: the server closed the stream before 'complete'"
         self._put(RawMessage(CUT, text, datetime.now().astimezone()))
 
 
-def _decode(text: str) -> Any:
+def decode_data(text: str) -> Any:
     if text == "":
         return None
     try:

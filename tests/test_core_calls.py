@@ -231,11 +231,16 @@ def test_state_kept_across_calls_in_one_session_on_6(gradio6_app: RunningApp) ->
         second.close()
 
 
-def test_state_slot_on_4_and_5(gradio_app: RunningApp, session: ps.GradioSession) -> None:
+def test_state_slot_on_4_and_5(gradio_app: RunningApp) -> None:
     if gradio_app.version >= 6:
         pytest.skip("Gradio 6 keeps State per session hash (tested above)")
-    assert session.app.state_slots["counter"] == [False, True]
-    assert session.invoke("counter", ["z"]).results()[-1].data[0] == "z #1"
+    s = ps.GradioSession(gradio_app.url).connect()
+    try:
+        assert s.app.state_slots["counter"] == [False, True]
+        # the queue protocol keeps the state (tests/test_core_queue.py)
+        assert s.invoke("counter", ["z"]).results()[-1].data[0] == "z #1"
+    finally:
+        s.close()
 
 
 # -- concurrency ----------------------------------------------------------------------------

@@ -48,6 +48,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:ea6e4445d069aa841be9169808da3d711e3a5e9e4b02bfb003d445027b1cceae'
+        InputsHash = 'sha256:039c32b57bc3d688b276ad9c1d6bca3219b29d278ccc897dfe7371b9add0fe26'
     }
 }

@@ -2,7 +2,7 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:ea6e4445d069aa841be9169808da3d711e3a5e9e4b02bfb003d445027b1cceae
+# Inputs hash: sha256:039c32b57bc3d688b276ad9c1d6bca3219b29d278ccc897dfe7371b9add0fe26
 # Module: PowershaiPy 0.1.0
 
 #region Runtime (PowerShellModule/src/Runtime.ps1, inlined verbatim)
@@ -1085,7 +1085,11 @@ function Set-GradioSession {
 
         [Parameter(Position=2)]
         [ValidateSet('error', 'warning', 'remove')]
-        $MaxCallsPolicy
+        $MaxCallsPolicy,
+
+        [Parameter()]
+        [ValidateSet('auto', 'call', 'queue')]
+        $Protocol
     )
     process { Invoke-PshaiCmdlet -Name 'Set-GradioSession' -Bound $PSBoundParameters -Cmdlet $PSCmdlet }
 }

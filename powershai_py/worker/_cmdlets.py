@@ -167,7 +167,7 @@ def get_session(ctx: CmdletContext, a: Args) -> CmdletResult:
 def set_session(ctx: CmdletContext, a: Args) -> CmdletResult:
     session = resolve_session(a.get("Session"))
     REGISTRY.configure(session, default=a.flag("Default"), max_calls=a.int_or_none("MaxCalls"),
-                       max_calls_policy=a.get("MaxCallsPolicy"))
+                       max_calls_policy=a.get("MaxCallsPolicy"), protocol=a.get("Protocol"))
     for other in REGISTRY:
         refresh(ctx, encode(other, is_default=REGISTRY.is_default(other)))
     return CmdletResult([])
@@ -198,20 +198,61 @@ def invoke_session_api(ctx: CmdletContext, a: Args) -> CmdletResult:
     return CmdletResult([encode(call)])
 
 
+QUEUE_PROGRESS_ID, RUN_PROGRESS_ID = 1, 2
+
+
+def _status_hook(ctx: CmdletContext, event: GradioApiEvent, shown: set[int]
+                 ) -> Callable[[str, dict[str, Any]], None]:
+    """Queue side information as Write-Progress / Write-Warning / Write-Verbose messages."""
+
+    def hook(kind: str, info: dict[str, Any]) -> None:
+        if kind == "estimation" and isinstance(info.get("rank"), int):
+            status = f"position {info['rank'] + 1} of {info.get('queue_size')}"
+            ctx.progress("Gradio queue", status, id=QUEUE_PROGRESS_ID)
+            shown.add(QUEUE_PROGRESS_ID)
+        elif kind == "process_starts" and QUEUE_PROGRESS_ID in shown:
+            ctx.progress("Gradio queue", "started", id=QUEUE_PROGRESS_ID, completed=True)
+            shown.discard(QUEUE_PROGRESS_ID)
+        elif kind == "progress" and event.Progress:
+            unit = event.Progress[0]
+            done, length = unit.get("progress"), unit.get("length")
+            if not isinstance(done, (int, float)) and isinstance(length, (int, float)) and length:
+                done = (unit.get("index") or 0) / length
+            percent = int(done * 100) if isinstance(done, (int, float)) else -1
+            ctx.progress(event.api_name, str(unit.get("desc") or unit.get("unit") or ""),
+                         percent=max(-1, min(100, percent)), id=RUN_PROGRESS_ID)
+            shown.add(RUN_PROGRESS_ID)
+        elif kind == "log":
+            text = str(info.get("log", ""))
+            if str(info.get("level", "")).lower() == "warning":
+                ctx.warning(text)
+            else:
+                ctx.verbose(text)
+
+    return hook
+
+
 def _stream_updates(ctx: CmdletContext, holder: Any, event: GradioApiEvent, a: Args,
                     script: bool = False) -> Iterator[Any]:
     updates = holder.update(
         max_heartbeats=a.int_or_none("MaxHeartBeats"), history=a.flag("History"),
         cancel=ctx.cancelled, warn=ctx.warning,
     )
-    for result in updates:
-        refresh(ctx, holder)
-        if holder is not event:
-            refresh(ctx, event)
-        if script:
-            ctx.invoke("Script", {"event": encode_result(result), "ApiEvent": encode(event)})
-        if not a.flag("NoOutput"):
-            yield encode_result(result)
+    shown: set[int] = set()
+    event.status_hook = _status_hook(ctx, event, shown)
+    try:
+        for result in updates:
+            refresh(ctx, holder)
+            if holder is not event:
+                refresh(ctx, event)
+            if script:
+                ctx.invoke("Script", {"event": encode_result(result), "ApiEvent": encode(event)})
+            if not a.flag("NoOutput"):
+                yield encode_result(result)
+    finally:
+        event.status_hook = None
+        for progress_id in sorted(shown):
+            ctx.progress(event.api_name, "done", id=progress_id, completed=True)
     refresh(ctx, holder)
     if holder is not event:
         refresh(ctx, event)
@@ -404,7 +445,8 @@ def get_property(ref: dict[str, Any], name: str) -> Any:
         return dict(session.uploads)
     if key == "options":
         return {"MaxCalls": session.options.MaxCalls,
-                "MaxCallsPolicy": session.options.MaxCallsPolicy}
+                "MaxCallsPolicy": session.options.MaxCallsPolicy,
+                "Protocol": session.options.Protocol}
     raise err.InvalidArgument(f"GradioSession has no live property {name}")
 
 

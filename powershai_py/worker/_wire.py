@@ -69,6 +69,12 @@ def encode_api_event(event: GradioApiEvent) -> dict[str, Any]:
         "events": [encode_result(r) for r in event.events],
         "req": plain(event.req),
         "SessionHash": event.SessionHash,
+        # queue side information (stays empty on the /call route)
+        "QueueRank": event.QueueRank,
+        "QueueSize": event.QueueSize,
+        "Eta": event.Eta,
+        "Progress": plain(event.Progress),
+        "Logs": plain(event.Logs),
     }
 
 

@@ -106,6 +106,27 @@ def bench_noop(x: str) -> str:
     return x
 
 
+def grow(count: float = 4, delay: float = 0.1) -> Iterator[str]:
+    """A growing string: the queue protocol sends each update as an ``append`` diff."""
+    text = ""
+    for i in range(int(count)):
+        if i:
+            time.sleep(float(delay))
+        text += f"w{i} "
+        yield text
+
+
+def progress_logs(steps: float = 3, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
+    """gr.Progress updates and gr.Info / gr.Warning logs (seen only through the queue)."""
+    bar = progress
+    gr.Info(f"starting {int(steps)} steps")
+    for i in range(int(steps)):
+        bar((i + 1) / float(steps), desc=f"step {i + 1} of {int(steps)}")
+        time.sleep(0.1)
+    gr.Warning("almost done")
+    return f"done {int(steps)}"
+
+
 def build() -> gr.Blocks:
     with gr.Blocks(title="powershai-py test app") as demo:
         gr.Markdown("Test app for powershai-py: every button below is an API endpoint.")
@@ -164,6 +185,14 @@ def build() -> gr.Blocks:
         btn.click(slow, seconds, text_out, api_name="slow")
 
         btn.click(bench_noop, text_in, text_out, api_name="bench_noop")
+
+        # Added later: kept after the others so earlier endpoints keep their fn_index.
+        grow_count = gr.Number(label="How many words", value=4, precision=0)
+        grow_delay = gr.Number(label="Seconds between words", value=0.1)
+        btn.click(grow, [grow_count, grow_delay], text_out, api_name="grow")
+
+        steps = gr.Number(label="How many progress steps", value=3, precision=0)
+        btn.click(progress_logs, steps, text_out, api_name="progress_logs")
     return demo
 
 
