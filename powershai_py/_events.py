@@ -111,9 +111,12 @@ class GradioApiEvent:
         while True:
             message = pump.take(cancel)
             if message is None:
-                if pump.finished and not self.finished:
-                    self._end_cut(f"{err.STREAM_CUT}: the stream ended before 'complete'")
-                return
+                if (cancel is not None and cancel.is_set()) or not pump.finished or self.finished:
+                    return
+                # The reader ended without a last word (closed session, dropped reader): say so
+                # with an error result rather than ending silently.
+                text = f"{err.STREAM_CUT}: the stream ended before 'complete'"
+                message = RawMessage(CUT, text, datetime.now().astimezone())
             if message.event in proto.STATUS_EVENTS:
                 self._status(message)
                 continue
@@ -144,6 +147,20 @@ class GradioApiEvent:
             self._pump.close()
         elif self.on_close is not None:
             self.on_close()
+
+    def start_reading(self) -> None:
+        """Read the stream in the background from now on, so results wait in the buffer.
+
+        Gradio holds a /call result until it is read anyway; reading it as soon as the call is
+        made hides that round trip behind whatever the caller does before update().
+        """
+        if not self.finished:
+            self._ensure_pump()
+
+    def ready(self) -> bool:
+        """True when update() would hand out its next result without waiting."""
+        pump = self._pump
+        return pump is not None and pump.has_news()
 
     def _ensure_pump(self) -> StreamPump:
         with self._lock:

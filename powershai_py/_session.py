@@ -244,6 +244,7 @@ class GradioSession:
             event = self._join_queue(api, params, call_token)
         else:
             event = self._submit_call(api, params, event_id, call_token)
+        event.start_reading()
         hash_ = event.SessionHash
         call = SessionApiEvent(id=event.EventId, ApiEvent=event)
         with self._lock:

@@ -53,8 +53,21 @@ def sse_pairs(opener: StreamOpener) -> PairOpener:
 
     @contextlib.contextmanager
     def open_pairs() -> Iterator[Pairs]:
+        last: list[str] = [""]
+
+        def pairs(events: Iterator[httpx_sse.ServerSentEvent]) -> Pairs:
+            for sse in events:
+                last[0] = sse.event
+                yield sse.event, decode_data(sse.data)
+
         with opener() as events:
-            yield ((sse.event, decode_data(sse.data)) for sse in events)
+            yield pairs(events)
+            if last[0] in proto.TERMINAL_EVENTS:
+                # Gradio ends the body right after complete/error: reading that end returns the
+                # connection to the pool (closing early drops it, and the next call reconnects).
+                with contextlib.suppress(httpx.HTTPError, httpx_sse.SSEError):
+                    for _ in events:
+                        pass
 
     return open_pairs
 
@@ -90,6 +103,11 @@ class StreamPump:
             self._cond.notify_all()
         if self._on_close is not None:
             self._on_close()
+
+    def has_news(self) -> bool:
+        """True when ``take`` would not wait (a message is buffered, or the reader has ended)."""
+        with self._cond:
+            return bool(self._buffer) or self.finished
 
     def wait_settled(self) -> None:
         """Wait until the stream has ended or the buffer is full (then waiting more would hang)."""

@@ -48,6 +48,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:039c32b57bc3d688b276ad9c1d6bca3219b29d278ccc897dfe7371b9add0fe26'
+        InputsHash = 'sha256:6c7875eb13bf9e0a6d0d9cdb47c9aca1a4a35e1eb484ba8a75d3be141cfeaf3b'
     }
 }

@@ -2,7 +2,7 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:039c32b57bc3d688b276ad9c1d6bca3219b29d278ccc897dfe7371b9add0fe26
+# Inputs hash: sha256:6c7875eb13bf9e0a6d0d9cdb47c9aca1a4a35e1eb484ba8a75d3be141cfeaf3b
 # Module: PowershaiPy 0.1.0
 
 #region Runtime (PowerShellModule/src/Runtime.ps1, inlined verbatim)
@@ -730,8 +730,17 @@ function ConvertFrom-PshaiWire {
             continue
         }
         if ($live -contains $name) { continue }
-        $converted = Get-PshaiBase (ConvertFrom-PshaiWire $values[$name])
-        Set-PshaiProperty -Object $target -Name $name -Value $converted -Live $false
+        # Scalars (most properties) skip the recursive call and the setter function: PowerShell
+        # function calls cost about 0.1 ms each, and this loop runs for every streamed result.
+        $raw = $values[$name]
+        if ($null -eq $raw -or $raw -is [string] -or $raw -is [ValueType]) { $converted = $raw }
+        elseif ($raw -is [array] -and $raw.Count -eq 0) { $converted = @() }
+        elseif ($raw -is [System.Management.Automation.PSCustomObject] -and
+            $null -ne $raw.PSObject.Properties['$plain']) { $converted = $raw.PSObject.Properties['$plain'].Value }
+        else { $converted = Get-PshaiBase (ConvertFrom-PshaiWire $raw) }
+        $existing = $target.PSObject.Properties[$name]
+        if ($null -ne $existing -and $existing.MemberType -eq 'NoteProperty') { $existing.Value = $converted }
+        else { Set-PshaiProperty -Object $target -Name $name -Value $converted -Live $false }
     }
     foreach ($name in $live) { Set-PshaiProperty -Object $target -Name $name -Value $null -Live $true }
     if ($type -eq 'GradioSession' -and $null -ne $key) {
@@ -914,6 +923,9 @@ function Invoke-PshaiCmdlet {
         if ($replyStream) { $token = [string]$replyStream }
         Invoke-PshaiMessageList -Messages (Get-PshaiField $reply 'messages') -Cmdlet $Cmdlet -ScriptBlocks $scriptBlocks
         Write-PshaiOutputList -Items (Get-PshaiField $reply 'output')
+        # The worker may answer with the stream's first item when it was already at hand.
+        Write-PshaiOutputList -Items (Get-PshaiField $reply 'items')
+        if ((Get-PshaiField $reply 'done') -eq $true) { $token = $null }
         Write-PshaiWorkerLog -Cmdlet $Cmdlet
         while ($null -ne $token) {
             $next = Get-PshaiField (Invoke-PshaiRequest -Method 'stream/next' -Params @{ token = $token }) 'result'

@@ -20,8 +20,8 @@ from .._events import GradioApiEvent, SessionApiEvent
 from .._files import file_data_from_server_path
 from .._registry import SessionRegistry
 from .._session import GradioSession
-from ._context import CmdletContext, CmdletResult
-from ._wire import encode, encode_result
+from ._context import CmdletContext, CmdletResult, LastItem
+from ._wire import encode, encode_call_changes, encode_event_changes, encode_result
 
 Handler = Callable[[CmdletContext, "Args"], CmdletResult]
 CMDLETS: dict[str, Callable[[CmdletContext, dict[str, Any]], CmdletResult]] = {}
@@ -240,28 +240,43 @@ def _stream_updates(ctx: CmdletContext, holder: Any, event: GradioApiEvent, a: A
     )
     shown: set[int] = set()
     event.status_hook = _status_hook(ctx, event, shown)
-    try:
-        for result in updates:
-            refresh(ctx, holder)
-            if holder is not event:
-                refresh(ctx, event)
-            if script:
-                ctx.invoke("Script", {"event": encode_result(result), "ApiEvent": encode(event)})
-            if not a.flag("NoOutput"):
-                yield encode_result(result)
-    finally:
+
+    def finish() -> None:
         event.status_hook = None
         for progress_id in sorted(shown):
             ctx.progress(event.api_name, "done", id=progress_id, completed=True)
-    refresh(ctx, holder)
-    if holder is not event:
-        refresh(ctx, event)
+        shown.clear()
+
+    history = a.flag("History")
+
+    def send_changes(final: bool) -> None:
+        # Small per-result patches; the whole history only once, at the end (else each message
+        # would re-send everything before it).
+        ctx._queue({"level": "refresh",
+                    "object": encode_event_changes(event, history=history and final)})
+        if holder is not event:
+            ctx._queue({"level": "refresh", "object": encode_call_changes(holder)})
+
+    try:
+        for result in updates:
+            last = event.finished
+            if last:
+                finish()
+            send_changes(last)
+            if script:
+                ctx.invoke("Script", {"event": encode_result(result), "ApiEvent": encode(event)})
+            if not a.flag("NoOutput"):
+                item = encode_result(result)
+                yield LastItem(item) if last else item
+    finally:
+        finish()
+    send_changes(True)
 
 
 @cmdlet("Update-GradioSessionApiResult")
 def update_session_api(ctx: CmdletContext, a: Args) -> CmdletResult:
     _, call = resolve_call(a.get("Id"), a.get("session"))
-    return CmdletResult([], _stream_updates(ctx, call, call.ApiEvent, a))
+    return CmdletResult([], _stream_updates(ctx, call, call.ApiEvent, a), call.ApiEvent.ready)
 
 
 @cmdlet("Get-GradioSessionApi")
@@ -344,7 +359,7 @@ def update_api_result(ctx: CmdletContext, a: Args) -> CmdletResult:
     if event is None:
         raise err.EventNotFound(f"Event {event_id} not found")
     script = a.has("Script") and a.get("Script") is not None
-    return CmdletResult([], _stream_updates(ctx, event, event, a, script=script))
+    return CmdletResult([], _stream_updates(ctx, event, event, a, script=script), event.ready)
 
 
 # -- info, http, files ------------------------------------------------------------------------

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["CmdletContext", "CmdletResult"]
+__all__ = ["CmdletContext", "CmdletResult", "LastItem"]
+
+
+@dataclass
+class LastItem:
+    """A stream item its handler knows to be the last: the reply says ``done`` at once, which
+    spares PowerShell one more ``stream/next`` round trip per call."""
+
+    value: Any
 
 
 @dataclass
@@ -16,6 +24,9 @@ class CmdletResult:
 
     output: list[Any] = field(default_factory=list)  # JSON-ready values (already wire-encoded)
     stream: Iterator[Any] | None = None  # each item JSON-ready; pulled one per stream/next
+    # True when the stream's next item is already at hand: the cmdlet reply then carries it,
+    # sparing a stream/next round trip (never used to wait: a reply must not block on the server).
+    ready: Callable[[], bool] | None = None
 
 
 class CmdletContext:

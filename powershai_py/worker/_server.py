@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from ._context import CmdletContext, CmdletResult
+from ._context import CmdletContext, CmdletResult, LastItem
 from ._jsonrpc import Dispatcher, InvalidParams, JsonRpcError, to_jsonrpc_error
 from ._transport import ParseError, Transport
 
@@ -197,6 +197,11 @@ class Server:
             token = uuid.uuid4().hex
             with self._streams_lock:
                 self._streams[token] = _Stream(iter(result.stream), ctx)
+            if result.ready is not None and result.ready():
+                first = self.stream_next({"token": token})
+                return {"output": output, "stream": None if first["done"] else token,
+                        "items": first["items"], "done": first["done"],
+                        "messages": first["messages"]}
         return {"output": output, "stream": token, "messages": ctx.drain()}
 
     def stream_next(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -221,9 +226,12 @@ class Server:
             except Exception as exc:  # noqa: BLE001
                 self._drop(token, stream)
                 raise _with_messages(exc, stream.ctx) from exc
-            if stream.is_closed():  # closed while next() ran
+            done = isinstance(item, LastItem)
+            if done:
+                item = item.value
+            if done or stream.is_closed():  # last item, or closed while next() ran
                 self._drop(token, stream)
-        return {"items": [item], "done": False, "messages": stream.ctx.drain(), "output": []}
+        return {"items": [item], "done": done, "messages": stream.ctx.drain(), "output": []}
 
     def stream_close(self, params: dict[str, Any]) -> None:
         token = params.get("token")

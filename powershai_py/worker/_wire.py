@@ -78,6 +78,38 @@ def encode_api_event(event: GradioApiEvent) -> dict[str, Any]:
     }
 
 
+def encode_event_changes(event: GradioApiEvent, *, history: bool) -> dict[str, Any]:
+    """What a stream message can change on a live event: sent after each result.
+
+    The history (``data``, ``events``) goes only when it is being kept; PowerShell updates the
+    properties a message names and leaves the others as they were.
+    """
+    changes: dict[str, Any] = {
+        "$type": "GradioApiEvent",
+        "$id": event.EventId,
+        "Status": event.Status,
+        "LastQueryStatus": event.LastQueryStatus,
+        "LastEventNum": event.LastEventNum,
+        "error": plain(event.error),
+        "QueueRank": event.QueueRank,
+        "QueueSize": event.QueueSize,
+        "Eta": event.Eta,
+    }
+    if event.Progress:
+        changes["Progress"] = plain(event.Progress)
+    if event.Logs:
+        changes["Logs"] = plain(event.Logs)
+    if history:
+        changes["data"] = plain(event.data)
+        changes["events"] = [encode_result(r) for r in event.events]
+    return changes
+
+
+def encode_call_changes(call: SessionApiEvent) -> dict[str, Any]:
+    return {"$type": "SessionApiEvent", "$id": call.id, "Received": call.Received,
+            "LastReceivedIndex": call.LastReceivedIndex}
+
+
 def encode_session_event(call: SessionApiEvent) -> dict[str, Any]:
     return {
         "$type": "SessionApiEvent",

@@ -1,0 +1,101 @@
+<#
+.SYNOPSIS
+    PowerShell side of the powershai-py benchmark (driven by bench/run.py).
+
+.DESCRIPTION
+    Imports the module once (so the worker is warm after the first call) and runs one mode:
+      calls   N round trips of Invoke-GradioSessionApi bench_noop | Update-GradioSessionApiResult,
+              each timed with [Diagnostics.Stopwatch] (after Warmup untimed calls)
+      stream  Runs stamped(Count, Delay) Repeat times, stamping the local clock as each result
+              reaches a ForEach-Object
+      fanout  Rounds of: Invoke all Calls calls, then Update all; times each round
+    and prints one line "BENCH-JSON: {...}" that bench/run.py parses.
+#>
+param(
+    [Parameter(Mandatory)] [string] $Psd1,
+    [Parameter(Mandatory)] [string] $Url,
+    [ValidateSet('calls', 'stream', 'fanout')] [string] $Mode = 'calls',
+    [int] $N = 200,
+    [int] $Warmup = 20,
+    [int] $Count = 20,
+    [double] $Delay = 0.1,
+    [int] $Repeat = 1,
+    [int] $Calls = 100,
+    [int] $Rounds = 3
+)
+$ErrorActionPreference = 'Stop'
+$WarningPreference = 'SilentlyContinue'
+$ProgressPreference = 'SilentlyContinue'
+
+Import-Module $Psd1 -Force
+$session = New-GradioSession $Url
+# Keep the call table bounded: the oldest call goes when the limit is reached.
+Set-GradioSession $session -MaxCalls 1000 -MaxCallsPolicy remove
+
+function Invoke-Noop {
+    Invoke-GradioSessionApi bench_noop @('x') -session $session | Update-GradioSessionApiResult
+}
+
+$result = @{ mode = $Mode }
+switch ($Mode) {
+    'calls' {
+        for ($i = 0; $i -lt $Warmup; $i++) { $null = Invoke-Noop }
+        $times = [System.Collections.Generic.List[double]]::new()
+        $check = $null
+        for ($i = 0; $i -lt $N; $i++) {
+            $sw = [Diagnostics.Stopwatch]::StartNew()
+            $out = Invoke-Noop
+            $sw.Stop()
+            $times.Add($sw.Elapsed.TotalSeconds)
+            $check = $out
+        }
+        $result.times = $times
+        $result.last = @($check | ForEach-Object { $_.event })
+    }
+    'stream' {
+        $null = Invoke-Noop
+        $delays = [System.Collections.Generic.List[double]]::new()
+        for ($r = 0; $r -lt $Repeat; $r++) {
+            Invoke-GradioSessionApi stamped @($Count, $Delay) -session $session |
+                Update-GradioSessionApiResult |
+                ForEach-Object {
+                    $now = [DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds() / 1000.0
+                    if ($_.event -eq 'generating') {
+                        $stamp = @($_.data)[0]
+                        $delays.Add($now - [double]$stamp.t)
+                    }
+                }
+        }
+        $result.delays = $delays
+    }
+    'fanout' {
+        $null = Invoke-Noop
+        $roundTimes = [System.Collections.Generic.List[double]]::new()
+        $bad = 0
+        for ($r = 0; $r -lt $Rounds + 1; $r++) {
+            $sw = [Diagnostics.Stopwatch]::StartNew()
+            $events = for ($i = 0; $i -lt $Calls; $i++) {
+                Invoke-GradioSessionApi bench_noop @("x$i") -session $session
+            }
+            $good = 0
+            for ($i = 0; $i -lt $Calls; $i++) {
+                # A call is good only when its own value comes back.
+                try {
+                    $out = @($events[$i] | Update-GradioSessionApiResult)
+                    $last = $out[-1]
+                    if ($last.event -eq 'complete' -and @($last.data)[0] -eq "x$i") { $good++ }
+                } catch { }
+            }
+            $sw.Stop()
+            if ($r -gt 0) {
+                # round 0 is the warm-up
+                $roundTimes.Add($sw.Elapsed.TotalSeconds)
+                $bad += $Calls - $good
+            }
+        }
+        $result.round_times = $roundTimes
+        $result.calls = $Calls
+        $result.bad = $bad
+    }
+}
+'BENCH-JSON: ' + ($result | ConvertTo-Json -Depth 5 -Compress)
