@@ -231,13 +231,18 @@ class GradioClient:
             body["session_hash"] = session_hash
         url = self.api_url(proto.CALL.format(api=proto.api_path(api_name)))
         response = self.request("POST", url, json=body, token=token)
+        return self._event_id(response, api_name, f"POST /call/{api_name}")
+
+    def _event_id(self, response: httpx.Response, api_name: str, what: str) -> str:
+        """The event id of a job-creating POST, or the error it earned."""
         if response.status_code == 500:
+            # Gradio answers an unknown api name with a bare 500 (5.x adds a traceback).
             raise err.ApiNotFound(
                 f"Api name {api_name} not found or failed on the server (HTTP 500)"
             )
         if response.status_code == 422:
             raise err.InvalidParams(f"The app rejected the parameters: {response.text[:300]}")
-        self.raise_for_status(response, f"POST /call/{api_name}")
+        self.raise_for_status(response, what)
         event_id = response.json().get("event_id")
         if not isinstance(event_id, str):
             raise err.GradioConnectionError(f"No event_id in the answer: {response.text[:200]}")
@@ -267,17 +272,7 @@ class GradioClient:
         body = {"data": data, "fn_index": fn_index, "session_hash": session_hash,
                 "event_data": None, "trigger_id": None}
         response = self.request("POST", self.api_url(proto.QUEUE_JOIN), json=body, token=token)
-        if response.status_code == 500:
-            raise err.ApiNotFound(
-                f"Api name {api_name} not found or failed on the server (HTTP 500)"
-            )
-        if response.status_code == 422:
-            raise err.InvalidParams(f"The app rejected the parameters: {response.text[:300]}")
-        self.raise_for_status(response, f"POST /queue/join ({api_name})")
-        event_id = response.json().get("event_id")
-        if not isinstance(event_id, str):
-            raise err.GradioConnectionError(f"No event_id in the answer: {response.text[:200]}")
-        return event_id
+        return self._event_id(response, api_name, f"POST /queue/join ({api_name})")
 
     @contextlib.contextmanager
     def open_queue_stream(

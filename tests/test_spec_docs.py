@@ -16,24 +16,15 @@ from typing import Any
 import pytest
 import yaml
 
+from powershai_py.generator._markdown import PARAMETER_KEYS
+
 ROOT = Path(__file__).resolve().parents[1]
 SPEC_PATH = ROOT / "PowerShellModule" / "spec" / "cmdlets.yaml"
 DOCS = ROOT / "docs"
 CULTURES = ("en-US", "es-ES")
 
 # platyPS 0.14 accepts only these keys in a parameter's yaml block (case-insensitive).
-PLATYPS_KEYS = {
-    "type",
-    "parameter sets",
-    "aliases",
-    "accepted values",
-    "required",
-    "position",
-    "default value",
-    "accept pipeline input",
-    "accept wildcard characters",
-    "applicable",
-}
+PLATYPS_KEYS = set(PARAMETER_KEYS)
 SPEC_KEYS = {"name", "type", "position", "default", "aliases", "pipeline", "validateSet", "completer"}
 SPEC_EXTRA_KEYS = {"remainingArguments", "note", "mandatory", "hidden"}
 
