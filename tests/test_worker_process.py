@@ -62,16 +62,21 @@ class Child:
         return reply
 
 
-@pytest.fixture
-def child() -> Iterator[Child]:
-    proc = _start()
-    yield Child(proc)
+def _reap(proc: subprocess.Popen[bytes]) -> None:
+    """Kill the worker if it still runs and close its pipes."""
     if proc.poll() is None:
         proc.kill()
     proc.wait(5)
     for stream in (proc.stdin, proc.stdout, proc.stderr):
         if stream is not None:
             stream.close()
+
+
+@pytest.fixture
+def child() -> Iterator[Child]:
+    proc = _start()
+    yield Child(proc)
+    _reap(proc)
 
 
 def test_initialize_handshake(child: Child) -> None:
@@ -143,9 +148,4 @@ def test_exits_when_parent_pid_is_gone() -> None:
         assert code == 0
         assert time.monotonic() - started < 5
     finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait(5)
-        for stream in (proc.stdin, proc.stdout, proc.stderr):
-            if stream is not None:
-                stream.close()
+        _reap(proc)

@@ -152,6 +152,18 @@ function Test-PshaiProcessAlive {
     return $true
 }
 
+function Wait-PshaiProcessExit {
+    <# Waits up to TimeoutSec for the processes to end; returns the ids still alive. #>
+    param([int[]]$Ids, [int]$TimeoutSec = 3)
+    $deadline = [datetime]::Now.AddSeconds($TimeoutSec)
+    do {
+        $alive = @($Ids | Where-Object { Test-PshaiProcessAlive $_ })
+        if (-not $alive.Count) { break }
+        Start-Sleep -Milliseconds 100
+    } while ([datetime]::Now -lt $deadline)
+    $alive
+}
+
 function Get-PshaiError {
     <# Runs $Script and returns the ErrorRecord it threw (or $null). #>
     param([scriptblock]$Script)

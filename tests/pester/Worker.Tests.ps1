@@ -140,12 +140,7 @@ Describe 'Worker process' {
             $null = New-GradioSession $Url -Name 'bye'
             $ids = @(Get-PshaiWorkerProcess | ForEach-Object { $_.Id })
             Remove-Module PowershaiPy
-            $deadline = [datetime]::Now.AddSeconds(3)
-            do {
-                $alive = @($ids | Where-Object { Test-PshaiProcessAlive $_ })
-                if (-not $alive.Count) { break }
-                Start-Sleep -Milliseconds 100
-            } while ([datetime]::Now -lt $deadline)
+            $alive = @(Wait-PshaiProcessExit -Ids $ids -TimeoutSec 3)
             [pscustomobject]@{ Before = $ids.Count; Alive = $alive.Count; Children = @(Get-PshaiWorkerProcess).Count }
         }
         $r.Before | Should -Be 1
@@ -158,12 +153,7 @@ Describe 'Worker process' {
         $ids = @(Get-PshaiWorkerProcess | ForEach-Object { $_.Id })
         $ids.Count | Should -Be 1
         Remove-Module PowershaiPy
-        $deadline = [datetime]::Now.AddSeconds(3)
-        do {
-            $alive = @($ids | Where-Object { Test-PshaiProcessAlive $_ })
-            if (-not $alive.Count) { break }
-            Start-Sleep -Milliseconds 100
-        } while ([datetime]::Now -lt $deadline)
+        $alive = @(Wait-PshaiProcessExit -Ids $ids -TimeoutSec 3)
         $alive.Count | Should -Be 0
         @(Get-PshaiWorkerProcess).Count | Should -Be 0
     }
