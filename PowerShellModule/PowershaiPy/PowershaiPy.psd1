@@ -48,6 +48,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:6c7875eb13bf9e0a6d0d9cdb47c9aca1a4a35e1eb484ba8a75d3be141cfeaf3b'
+        InputsHash = 'sha256:9b7d5d546c37f6a9c310073b5d9dc4ecdbcbd188d291e0ee5a087880979dfbc1'
     }
 }

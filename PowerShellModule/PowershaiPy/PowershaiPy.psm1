@@ -2,7 +2,7 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:6c7875eb13bf9e0a6d0d9cdb47c9aca1a4a35e1eb484ba8a75d3be141cfeaf3b
+# Inputs hash: sha256:9b7d5d546c37f6a9c310073b5d9dc4ecdbcbd188d291e0ee5a087880979dfbc1
 # Module: PowershaiPy 0.1.0
 
 #region Runtime (PowerShellModule/src/Runtime.ps1, inlined verbatim)
@@ -597,7 +597,7 @@ function ConvertTo-PshaiWire {
         return $out
     }
     if ($base -is [System.Collections.IEnumerable]) {
-        $list = New-Object System.Collections.Generic.List[object]
+        $list = [System.Collections.Generic.List[object]]::new()
         foreach ($item in $base) {
             $list.Add((Get-PshaiBase (ConvertTo-PshaiWire -Value $item -ParameterName $ParameterName)))
         }
@@ -640,7 +640,7 @@ function Set-PshaiProperty {
     if ($Live) {
         if ($null -ne $existing -and $existing.MemberType -eq 'ScriptProperty') { return }
         if ($null -ne $existing) { $Object.PSObject.Properties.Remove($Name) }
-        $Object.PSObject.Properties.Add((New-Object System.Management.Automation.PSScriptProperty($Name, (New-PshaiLiveGetter $Name))))
+        $Object.PSObject.Properties.Add(([System.Management.Automation.PSScriptProperty]::new($Name, (New-PshaiLiveGetter $Name))))
         return
     }
     if ($null -ne $existing) {
@@ -650,7 +650,16 @@ function Set-PshaiProperty {
         }
         $Object.PSObject.Properties.Remove($Name)
     }
-    $Object.PSObject.Properties.Add((New-Object System.Management.Automation.PSNoteProperty($Name, $Value)))
+    $Object.PSObject.Properties.Add(([System.Management.Automation.PSNoteProperty]::new($Name, $Value)))
+}
+
+function Test-PshaiScalarList {
+    # True for an array of strings, numbers, booleans and nulls: it needs no conversion.
+    param([object[]]$List)
+    foreach ($item in $List) {
+        if ($null -ne $item -and $item -isnot [string] -and $item -isnot [ValueType]) { return $false }
+    }
+    $true
 }
 
 function ConvertFrom-PshaiWire {
@@ -663,14 +672,14 @@ function ConvertFrom-PshaiWire {
     $isDict = $Value -is [System.Collections.IDictionary]
     if (-not $isDict -and $Value -isnot [System.Management.Automation.PSCustomObject]) {
         if ($Value -is [System.Collections.IEnumerable]) {
-            $list = New-Object System.Collections.Generic.List[object]
+            $list = [System.Collections.Generic.List[object]]::new()
             foreach ($item in $Value) { $list.Add((Get-PshaiBase (ConvertFrom-PshaiWire $item -AsHashtable:$AsHashtable))) }
             return , $list.ToArray()
         }
         return $Value
     }
     # Name/value pairs in order.
-    $names = New-Object System.Collections.Generic.List[string]
+    $names = [System.Collections.Generic.List[string]]::new()
     $values = @{}
     if ($isDict) {
         foreach ($k in $Value.Keys) { $names.Add([string]$k); $values[[string]$k] = $Value[$k] }
@@ -713,9 +722,9 @@ function ConvertFrom-PshaiWire {
         if ($type) { $target.PSObject.TypeNames.Insert(0, "PowershaiType:$type") }
         if ($null -ne $key) {
             $members = [System.Management.Automation.PSMemberInfo[]]@(
-                (New-Object System.Management.Automation.PSNoteProperty('Type', $type)),
-                (New-Object System.Management.Automation.PSNoteProperty('Id', $id)))
-            $target.PSObject.Members.Add((New-Object System.Management.Automation.PSMemberSet('PshaiRef', $members)))
+                ([System.Management.Automation.PSNoteProperty]::new('Type', $type)),
+                ([System.Management.Automation.PSNoteProperty]::new('Id', $id)))
+            $target.PSObject.Members.Add(([System.Management.Automation.PSMemberSet]::new('PshaiRef', $members)))
             $script:PshaiLiveCache[$key] = $target
         }
     }
@@ -734,12 +743,19 @@ function ConvertFrom-PshaiWire {
         # function calls cost about 0.1 ms each, and this loop runs for every streamed result.
         $raw = $values[$name]
         if ($null -eq $raw -or $raw -is [string] -or $raw -is [ValueType]) { $converted = $raw }
-        elseif ($raw -is [array] -and $raw.Count -eq 0) { $converted = @() }
+        elseif ($raw -is [array] -and (Test-PshaiScalarList $raw)) { $converted = $raw }
         elseif ($raw -is [System.Management.Automation.PSCustomObject] -and
             $null -ne $raw.PSObject.Properties['$plain']) { $converted = $raw.PSObject.Properties['$plain'].Value }
+        elseif ($raw -is [System.Management.Automation.PSCustomObject] -and
+            $null -ne $raw.PSObject.Properties['$datetime']) {
+            $converted = ConvertFrom-PshaiDateTime $raw.PSObject.Properties['$datetime'].Value
+        }
         else { $converted = Get-PshaiBase (ConvertFrom-PshaiWire $raw) }
         $existing = $target.PSObject.Properties[$name]
         if ($null -ne $existing -and $existing.MemberType -eq 'NoteProperty') { $existing.Value = $converted }
+        elseif ($null -eq $existing) {
+            $target.PSObject.Properties.Add(([System.Management.Automation.PSNoteProperty]::new($name, $converted)))
+        }
         else { Set-PshaiProperty -Object $target -Name $name -Value $converted -Live $false }
     }
     foreach ($name in $live) { Set-PshaiProperty -Object $target -Name $name -Value $null -Live $true }
@@ -892,7 +908,7 @@ function Invoke-PshaiCmdlet {
         }
     }
     $cwd = $null
-    try { $cwd = (Get-Location -PSProvider FileSystem).ProviderPath } catch { }
+    try { $cwd = $ExecutionContext.SessionState.Path.CurrentFileSystemLocation.ProviderPath } catch { }
 
     $token = $null
     $failure = $null
