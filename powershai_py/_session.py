@@ -315,7 +315,7 @@ class GradioSession:
         sharing a hash also share one message queue on the server, so overlapping calls of a
         stateless endpoint would read each other's messages: those get no hash.
         """
-        if self.app.major < 6 or not any(self.app.state_slots.get(api_name, [])):
+        if self.app.major < 6 or not self._is_stateful(api_name):
             return None
         return self.session_hash
 

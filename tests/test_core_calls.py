@@ -5,13 +5,13 @@ Everything here goes through the public Python API (``GradioSession``) the way a
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
 import powershai_py as ps
+from tests.concurrency import echo_from_threads
 from tests.gradio_servers import RunningApp
 
 
@@ -247,21 +247,7 @@ def test_state_slot_on_4_and_5(gradio_app: RunningApp) -> None:
 
 
 def test_twenty_concurrent_calls_on_one_session(session: ps.GradioSession) -> None:
-    outcomes: dict[int, object] = {}
-
-    def worker(i: int) -> None:
-        try:
-            call = session.invoke("echo", [f"n{i}"])
-            outcomes[i] = call.results()[-1].data
-        except Exception as exc:  # noqa: BLE001 - reported below
-            outcomes[i] = exc
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(20)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert not any(t.is_alive() for t in threads)
+    outcomes = echo_from_threads(session, 20, lambda call: call.results()[-1].data)
     assert outcomes == {i: [f"echo: n{i}"] for i in range(20)}
 
 

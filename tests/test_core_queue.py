@@ -3,7 +3,6 @@ gr.State across a session's calls, gr.Error texts, diffs, progress / logs, cance
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -14,6 +13,7 @@ import powershai_py as ps
 from powershai_py._queue import QueueJob, apply_diff, apply_diffs
 from powershai_py.worker import _cmdlets
 from powershai_py.worker._context import CmdletContext, LastItem
+from tests.concurrency import echo_from_threads
 from tests.gradio_servers import RunningApp
 
 
@@ -218,19 +218,7 @@ def test_overlapping_jobs_get_their_own_results(queued: ps.GradioSession) -> Non
 
 
 def test_concurrent_queue_calls_from_threads(queued: ps.GradioSession) -> None:
-    outcomes: dict[int, object] = {}
-
-    def worker(i: int) -> None:
-        try:
-            outcomes[i] = last_data(queued.invoke("echo", [f"n{i}"]))
-        except Exception as exc:  # noqa: BLE001 - reported below
-            outcomes[i] = exc
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(12)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    outcomes = echo_from_threads(queued, 12, last_data)
     assert outcomes == {i: [f"echo: n{i}"] for i in range(12)}
 
 

@@ -67,11 +67,6 @@ def cmdlet(name: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def refresh(ctx: CmdletContext, obj: Any) -> None:
-    """Tell PowerShell the new state of a live object without writing it to the pipeline."""
-    ctx._queue({"level": "refresh", "object": encode(obj)})
-
-
 # -- argument resolution ---------------------------------------------------------------------
 
 
@@ -169,7 +164,7 @@ def set_session(ctx: CmdletContext, a: Args) -> CmdletResult:
     REGISTRY.configure(session, default=a.flag("Default"), max_calls=a.int_or_none("MaxCalls"),
                        max_calls_policy=a.get("MaxCallsPolicy"), protocol=a.get("Protocol"))
     for other in REGISTRY:
-        refresh(ctx, encode(other, is_default=REGISTRY.is_default(other)))
+        ctx.refresh(encode(other, is_default=REGISTRY.is_default(other)))
     return CmdletResult([])
 
 
@@ -252,10 +247,9 @@ def _stream_updates(ctx: CmdletContext, holder: Any, event: GradioApiEvent, a: A
     def send_changes(final: bool) -> None:
         # Small per-result patches; the whole history only once, at the end (else each message
         # would re-send everything before it).
-        ctx._queue({"level": "refresh",
-                    "object": encode_event_changes(event, history=history and final)})
+        ctx.refresh(encode_event_changes(event, history=history and final))
         if holder is not event:
-            ctx._queue({"level": "refresh", "object": encode_call_changes(holder)})
+            ctx.refresh(encode_call_changes(holder))
 
     try:
         for result in updates:

@@ -79,6 +79,10 @@ class CmdletContext:
             }
         )
 
+    def refresh(self, obj: Any) -> None:
+        """Give PowerShell the new state of a live object (wire-encoded) without writing it."""
+        self._queue({"level": "refresh", "object": obj})
+
     def invoke(self, param: str, arg: Any) -> None:
         """Ask PowerShell to run the ScriptBlock bound to parameter ``param`` with ``arg``."""
         self._queue({"level": "invoke", "param": param, "arg": arg})
