@@ -194,6 +194,7 @@ def _check_outputs(spec: Spec, files: dict[str, bytes]) -> None:
         f"{name}.psm1",
         f"{name}.psd1",
         f"{name}.format.ps1xml",
+        "PowershaiPy.Native.cs",
         *(f"{c}/{name}-help.xml" for c in CULTURES),
     }
     assert set(files) == expected

@@ -161,7 +161,9 @@ def test_cmdlet_round_trip(server: tuple[Server, Client, list[int]]) -> None:
     _, client, _ = server
     args = {"a": [1, {"b": "ü"}], "when": {"$datetime": "2024-01-01T00:00:00+00:00"}}
     reply = client.call("cmdlet", {"name": "Invoke-Echo", "args": args})
-    assert reply["result"] == {"output": [args], "stream": None, "messages": []}
+    assert reply["result"] == {
+        "messages": [], "output": [args], "items": [], "stream": None, "done": True
+    }
 
 
 def test_messages_in_order(server: tuple[Server, Client, list[int]]) -> None:
@@ -262,10 +264,37 @@ def test_stream_items_then_done(server: tuple[Server, Client, list[int]]) -> Non
     assert first["messages"] == [{"level": "verbose", "text": "item 0"}]
     client.call("stream/next", {"token": token})
     last = client.call("stream/next", {"token": token})["result"]
-    assert last == {"items": [], "done": True, "messages": [], "output": []}
+    assert last == {"messages": [], "output": [], "items": [], "stream": None, "done": True}
     assert srv.open_streams() == 0
     gone = client.call("stream/next", {"token": token})["error"]
     assert gone["data"]["errorId"] == "POWERSHAI_PY_UNKNOWN_STREAM"
+
+
+def test_client_token_brings_the_first_item(server: tuple[Server, Client, list[int]]) -> None:
+    """With a token of its own the caller gets the first item in the cmdlet answer."""
+    srv, client, _ = server
+    args = {"Count": 2, "Delay": 0.05}
+    start = client.call("cmdlet", {"name": "Get-Count", "args": args, "token": "tok-first-1"})
+    result = start["result"]
+    assert result["items"] == [{"i": 0}] and result["stream"] == "tok-first-1"
+    assert result["done"] is False
+    rest = client.call("stream/next", {"token": "tok-first-1"})["result"]
+    assert rest["items"] == [{"i": 1}]
+    client.call("stream/next", {"token": "tok-first-1"})
+    assert srv.open_streams() == 0
+    bad = client.call("cmdlet", {"name": "Get-Count", "args": args, "token": "no spaces!"})
+    assert bad["error"]["code"] == -32602
+
+
+def test_client_token_closed_before_the_answer(server: tuple[Server, Client, list[int]]) -> None:
+    """A caller stopped while its cmdlet starts closes the stream by its own token."""
+    srv, client, _ = server
+    client.notify("stream/close", {"token": "tok-early-1"})
+    start = client.call("cmdlet", {"name": "Get-Count", "args": {"Count": 50, "Delay": 0.05},
+                                   "token": "tok-early-1"})
+    assert "result" in start, start
+    assert start["result"]["done"] is True and start["result"]["items"] == []
+    assert srv.open_streams() == 0
 
 
 def test_stream_error_drops_token(server: tuple[Server, Client, list[int]]) -> None:

@@ -48,6 +48,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:9b7d5d546c37f6a9c310073b5d9dc4ecdbcbd188d291e0ee5a087880979dfbc1'
+        InputsHash = 'sha256:9b680f9fef5723b56577d680efc9269f519bf33f4f53003a63983dde629f11dc'
     }
 }

@@ -2,7 +2,7 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:9b7d5d546c37f6a9c310073b5d9dc4ecdbcbd188d291e0ee5a087880979dfbc1
+# Inputs hash: sha256:9b680f9fef5723b56577d680efc9269f519bf33f4f53003a63983dde629f11dc
 # Module: PowershaiPy 0.1.0
 
 #region Runtime (PowerShellModule/src/Runtime.ps1, inlined verbatim)
@@ -17,8 +17,6 @@
 
 $script:PshaiProtocolVersion = '1'
 $script:PshaiWorker = $null
-$script:PshaiLiveCache = @{}
-$script:PshaiDefaultSessionKey = $null
 $script:PshaiPythonCache = $null
 $script:PshaiUtf8 = New-Object System.Text.UTF8Encoding($false)
 $script:PshaiModule = $ExecutionContext.SessionState.Module
@@ -33,9 +31,51 @@ foreach ($pshaiName in (@([System.Management.Automation.PSCmdlet]::CommonParamet
 }
 Remove-Variable -Name pshaiName -ErrorAction SilentlyContinue
 
-# ConvertFrom-Json turns ISO strings into [datetime] on PowerShell 7 unless -DateKind String
-# (7.5+) is given; wire timestamps are explicit ({"$datetime": ...}), so keep strings as strings.
-$script:PshaiJsonDateKind = (Get-Command ConvertFrom-Json).Parameters.ContainsKey('DateKind')
+# ------------------------------------------------------------------------------------------------
+# The compiled hot path: PowershaiPy.Native.cs (JSON-RPC lines and wire conversion)
+# ------------------------------------------------------------------------------------------------
+
+function Get-PshaiCacheFolder {
+    if ($env:POWERSHAI_PY_CACHE) { return $env:POWERSHAI_PY_CACHE }
+    if ($env:LOCALAPPDATA) { return (Join-Path $env:LOCALAPPDATA 'powershai-py') }
+    if ($env:XDG_CACHE_HOME) { return (Join-Path $env:XDG_CACHE_HOME 'powershai-py') }
+    Join-Path (Join-Path ([Environment]::GetFolderPath('UserProfile')) '.cache') 'powershai-py'
+}
+
+function Import-PshaiNative {
+    # Compiling takes a second or more, so the assembly is built once per source text and
+    # PowerShell version, kept in the user's cache folder, and only loaded by later imports.
+    if ($null -ne ('PowershaiPy.Native.WireCodec' -as [type])) { return }
+    $text = [System.IO.File]::ReadAllText((Join-Path $PSScriptRoot 'PowershaiPy.Native.cs'))
+    $sha = [System.Security.Cryptography.SHA256]::Create()
+    try {
+        $stamp = "$text|$($PSVersionTable.PSEdition)|$($PSVersionTable.PSVersion)"
+        $digest = $sha.ComputeHash($script:PshaiUtf8.GetBytes($stamp))
+    } finally { $sha.Dispose() }
+    $hash = ([BitConverter]::ToString($digest) -replace '-', '').Substring(0, 20).ToLowerInvariant()
+    $folder = Join-Path (Get-PshaiCacheFolder) 'native'
+    $dll = Join-Path $folder "PowershaiPy.Native.$hash.dll"
+    if (-not [System.IO.File]::Exists($dll)) {
+        $temp = Join-Path $folder ('PowershaiPy.Native.{0}.{1}.tmp.dll' -f $hash, [guid]::NewGuid().ToString('N'))
+        try {
+            $null = New-Item -ItemType Directory -Path $folder -Force -ErrorAction Stop
+            Add-Type -TypeDefinition $text -OutputAssembly $temp -OutputType Library -ErrorAction Stop
+            # Another import may have finished first: its copy is the same, keep it.
+            try { [System.IO.File]::Move($temp, $dll) } catch { }
+        } catch {
+            # No writable cache folder: compile in memory (slower imports, same behaviour).
+            Add-Type -TypeDefinition $text
+            return
+        } finally {
+            if ([System.IO.File]::Exists($temp)) { Remove-Item -LiteralPath $temp -Force -ErrorAction SilentlyContinue }
+        }
+    }
+    $null = [System.Reflection.Assembly]::LoadFrom($dll)
+}
+
+Import-PshaiNative
+# Live objects handed out (by "type|id"), updated in place by later messages.
+$script:PshaiCodec = New-Object PowershaiPy.Native.WireCodec -ArgumentList $script:PshaiModule
 
 # ------------------------------------------------------------------------------------------------
 # Errors
@@ -183,11 +223,8 @@ function Start-PshaiWorkerProcess {
         Pid          = $proc.Id
         Python       = $python.Path
         Stdin        = $proc.StandardInput.BaseStream
-        Stdout       = $proc.StandardOutput
-        ReadTask     = $null
-        Parked       = @{}
-        Abandoned    = @{}
-        NextId       = 0
+        Link         = New-Object PowershaiPy.Native.WorkerLink -ArgumentList @(
+            $proc.StandardInput.BaseStream, $proc.StandardOutput, $script:PshaiCodec)
         Dead         = $false
         ExitCode     = $null
         LogPath      = $logPath
@@ -275,8 +312,7 @@ function Stop-PshaiWorker {
 }
 
 function Reset-PshaiLiveCache {
-    $script:PshaiLiveCache = @{}
-    $script:PshaiDefaultSessionKey = $null
+    $script:PshaiCodec.Reset()
 }
 
 function Get-PshaiWorker {
@@ -309,7 +345,7 @@ function Get-PshaiWorker {
         Stop-PshaiWorker -KeepLog
         throw
     }
-    $result = Get-PshaiField $reply 'result'
+    $result = $reply
     $workerProtocol = [string](Get-PshaiField $result 'protocolVersion')
     $packageVersion = [string](Get-PshaiField $result 'packageVersion')
     if ($workerProtocol -ne $script:PshaiProtocolVersion) {
@@ -350,18 +386,6 @@ function Register-PshaiCleanup {
 # JSON-RPC over the worker's stdio
 # ------------------------------------------------------------------------------------------------
 
-function Send-PshaiMessage {
-    param([Parameter(Mandatory)]$Worker, [Parameter(Mandatory)]$Message)
-    $json = ConvertTo-Json -InputObject $Message -Depth 100 -Compress
-    $bytes = $script:PshaiUtf8.GetBytes($json + "`n")
-    try {
-        $Worker.Stdin.Write($bytes, 0, $bytes.Length)
-        $Worker.Stdin.Flush()
-    } catch {
-        throw (New-PshaiWorkerExitedException -Worker $Worker -Method ([string]$Message.method))
-    }
-}
-
 function New-PshaiWorkerExitedException {
     param($Worker, [string]$Method)
     $Worker.Dead = $true
@@ -380,122 +404,88 @@ function New-PshaiWorkerExitedException {
         "during '$Method'. The next command starts a new worker; sessions are lost.$tailText")
 }
 
-function ConvertFrom-PshaiJson {
-    param([string]$Json)
-    if ($script:PshaiJsonDateKind) {
-        return (ConvertFrom-Json -InputObject $Json -DateKind String)
+function Test-PshaiEndOfStream {
+    # True when an exception from WorkerLink means the worker's stdout has closed.
+    param($Exception)
+    while ($null -ne $Exception) {
+        if ($Exception -is [System.IO.EndOfStreamException] -or $Exception -is [System.IO.IOException]) { return $true }
+        $Exception = $Exception.InnerException
     }
-    ConvertFrom-Json -InputObject $Json
+    $false
 }
 
-function Receive-PshaiLine {
-    # Waits at most PollMs for the next stdout line. Returns $true when a message was parked,
-    # $false on timeout; throws when the worker has gone.
-    param($Worker, [string]$Method)
-    if ($null -eq $Worker.ReadTask) { $Worker.ReadTask = $Worker.Stdout.ReadLineAsync() }
-    $task = $Worker.ReadTask
-    $completed = $false
-    try {
-        $completed = $task.Wait($script:PshaiPollMs)
-    } catch {
-        $Worker.ReadTask = $null
-        throw (New-PshaiWorkerExitedException -Worker $Worker -Method $Method)
+function Invoke-PshaiRequest {
+    # Sends one request and returns its decoded result. A JSON-RPC error is thrown as an exception
+    # carrying errorId/category/messages. This runs for every cmdlet call and stream item, and each
+    # PowerShell statement costs microseconds, so the common case (an answer within PollMs) is a
+    # single call into WorkerLink.
+    param(
+        [string]$Method,
+        $Params = $null,
+        [string]$ParamsJson = '',
+        $Worker = $null,
+        [int]$TimeoutMs = 0,
+        [switch]$AsHashtable
+    )
+    if ($null -eq $Worker) {
+        $Worker = $script:PshaiWorker
+        if ($null -eq $Worker -or $Worker.Dead -or $Worker.Process.HasExited) { $Worker = Get-PshaiWorker }
     }
-    if (-not $completed) {
+    if (-not $ParamsJson) {
+        $ParamsJson = '{}'
+        if ($null -ne $Params) { $ParamsJson = $script:PshaiCodec.Encode($Params, '') }
+    }
+    $link = $Worker.Link
+    $received = $false
+    $sent = $false
+    try {
+        try {
+            $result = $link.Request($Method, $ParamsJson, $script:PshaiPollMs, $AsHashtable.IsPresent)
+            $sent = $true
+            if ([object]::ReferenceEquals($result, [PowershaiPy.Native.WorkerLink]::NoAnswer)) {
+                $result = Wait-PshaiResult -Worker $Worker -Method $Method -TimeoutMs $TimeoutMs -AsHashtable $AsHashtable.IsPresent
+            }
+        } catch {
+            if (Test-PshaiEndOfStream $_.Exception) { throw (New-PshaiWorkerExitedException -Worker $Worker -Method $Method) }
+            throw
+        }
+        $received = $true
+    } finally {
+        # Stopped (Ctrl+C, Select-Object -First) or failed: drop the answer when it comes.
+        if ($sent -and -not $received -and -not $Worker.Dead) { $link.Abandon($link.LastId) }
+    }
+    if ($link.NoteCount -gt 0) {
+        foreach ($note in $link.TakeNotes()) { Write-Verbose "PowershaiPy: $note" }
+    }
+    if ($result -is [PowershaiPy.Native.RpcFailure]) {
+        throw (New-PshaiException -ErrorId $result.ErrorId -Category $result.Category -Message $result.Message -Messages $result.Messages)
+    }
+    # The comma keeps an array result whole.
+    , $result
+}
+
+function Wait-PshaiResult {
+    # The slow path of Invoke-PshaiRequest: polls until the answer comes, the worker dies or the
+    # timeout passes, returning to PowerShell between polls so that Ctrl+C can stop the wait.
+    param($Worker, [string]$Method, [int]$TimeoutMs, [bool]$AsHashtable)
+    $link = $Worker.Link
+    $id = $link.LastId
+    $noAnswer = [PowershaiPy.Native.WorkerLink]::NoAnswer
+    $started = [DateTime]::UtcNow
+    while ($true) {
+        $result = $link.TryResult($id, $script:PshaiPollMs, $AsHashtable)
+        if (-not [object]::ReferenceEquals($result, $noAnswer)) { return , $result }
         if ($Worker.Process.HasExited) {
             if ($null -eq $Worker.ExitedAt) { $Worker.ExitedAt = [DateTime]::UtcNow }
             elseif (([DateTime]::UtcNow - $Worker.ExitedAt).TotalMilliseconds -gt 2000) {
                 throw (New-PshaiWorkerExitedException -Worker $Worker -Method $Method)
             }
         }
-        return $false
-    }
-    $line = $task.Result
-    $Worker.ReadTask = $null
-    if ($null -eq $line) {
-        throw (New-PshaiWorkerExitedException -Worker $Worker -Method $Method)
-    }
-    if ($line.Trim() -eq '') { return $true }
-    try {
-        $message = ConvertFrom-PshaiJson $line
-    } catch {
-        Write-Verbose "PowershaiPy: ignoring a line from the worker that is not JSON: $line"
-        return $true
-    }
-    $idProperty = $message.PSObject.Properties['id']
-    if ($null -eq $idProperty -or $null -eq $idProperty.Value) {
-        # A parse-error report (id null) or a notification: nothing waits for it.
-        $err = $message.PSObject.Properties['error']
-        if ($null -ne $err) { Write-Verbose "PowershaiPy: worker reported: $(Get-PshaiField $err.Value 'message')" }
-        return $true
-    }
-    $key = [string]$idProperty.Value
-    if ($Worker.Abandoned.ContainsKey($key)) {
-        $Worker.Abandoned.Remove($key)
-        # Stopped while a cmdlet was starting: its stream would otherwise stay open in the worker.
-        $orphan = Get-PshaiField (Get-PshaiField $message 'result') 'stream'
-        if ($orphan -is [string] -and $orphan) {
-            Send-PshaiNotification -Worker $Worker -Method 'stream/close' -Params @{ token = $orphan }
+        if ($TimeoutMs -gt 0 -and ([DateTime]::UtcNow - $started).TotalMilliseconds -gt $TimeoutMs) {
+            throw (New-PshaiException -ErrorId 'POWERSHAI_PY_WORKER_TIMEOUT' -Category 'OperationTimeout' `
+                    -Message "POWERSHAI_PY_WORKER_TIMEOUT: the Python worker did not answer '$Method' in $([int]($TimeoutMs / 1000)) s.")
         }
-    } else {
-        $Worker.Parked[$key] = $message
     }
-    $true
-}
-
-function Wait-PshaiResponse {
-    param($Worker, [string]$Id, [string]$Method, [int]$TimeoutMs = 0)
-    $received = $false
-    $started = [DateTime]::UtcNow
-    try {
-        while ($true) {
-            if ($Worker.Parked.ContainsKey($Id)) {
-                $message = $Worker.Parked[$Id]
-                $Worker.Parked.Remove($Id)
-                $received = $true
-                return $message
-            }
-            $null = Receive-PshaiLine -Worker $Worker -Method $Method
-            if ($TimeoutMs -gt 0 -and ([DateTime]::UtcNow - $started).TotalMilliseconds -gt $TimeoutMs) {
-                throw (New-PshaiException -ErrorId 'POWERSHAI_PY_WORKER_TIMEOUT' -Category 'OperationTimeout' `
-                        -Message "POWERSHAI_PY_WORKER_TIMEOUT: the Python worker did not answer '$Method' in $([int]($TimeoutMs / 1000)) s.")
-            }
-        }
-    } finally {
-        # Stopped (Ctrl+C, Select-Object -First) or failed: drop the answer when it comes.
-        if (-not $received -and -not $Worker.Dead) { $Worker.Abandoned[$Id] = $true }
-    }
-}
-
-function Invoke-PshaiRequest {
-    # Sends one request and returns the whole response message (use .result).
-    # A JSON-RPC error is thrown as an exception carrying errorId/category/messages.
-    param(
-        [Parameter(Mandatory)][string]$Method,
-        $Params = $null,
-        $Worker = $null,
-        [int]$TimeoutMs = 0
-    )
-    if ($null -eq $Worker) { $Worker = Get-PshaiWorker }
-    if ($null -eq $Params) { $Params = @{} }
-    $Worker.NextId = $Worker.NextId + 1
-    $id = $Worker.NextId
-    Send-PshaiMessage -Worker $Worker -Message ([ordered]@{ jsonrpc = '2.0'; id = $id; method = $Method; params = $Params })
-    $response = Wait-PshaiResponse -Worker $Worker -Id ([string]$id) -Method $Method -TimeoutMs $TimeoutMs
-    $errorProperty = $response.PSObject.Properties['error']
-    if ($null -ne $errorProperty -and $null -ne $errorProperty.Value) {
-        $e = $errorProperty.Value
-        $data = Get-PshaiField $e 'data'
-        $errorId = [string](Get-PshaiField $data 'errorId')
-        if (-not $errorId) { $errorId = 'POWERSHAI_PY_INTERNAL' }
-        $category = [string](Get-PshaiField $data 'category')
-        if (-not $category) { $category = 'NotSpecified' }
-        $messages = Get-PshaiField $data 'messages'
-        $text = [string](Get-PshaiField $e 'message')
-        if (-not $text) { $text = "${errorId}: JSON-RPC error $(Get-PshaiField $e 'code')" }
-        throw (New-PshaiException -ErrorId $errorId -Category $category -Message $text -Messages $messages)
-    }
-    $response
 }
 
 function Send-PshaiNotification {
@@ -504,12 +494,12 @@ function Send-PshaiNotification {
     if ($null -eq $Worker -or $Worker.Dead) { return }
     if ($null -eq $Params) { $Params = @{} }
     try {
-        Send-PshaiMessage -Worker $Worker -Message ([ordered]@{ jsonrpc = '2.0'; method = $Method; params = $Params })
+        $Worker.Link.SendNotification($Method, $script:PshaiCodec.Encode($Params, ''))
     } catch { }
 }
 
 # ------------------------------------------------------------------------------------------------
-# Wire conversion
+# Wire values (decoding and encoding live in PowershaiPy.Native.WireCodec)
 # ------------------------------------------------------------------------------------------------
 
 function Get-PshaiField {
@@ -525,246 +515,13 @@ function Get-PshaiField {
     , $p.Value
 }
 
-function Get-PshaiBase {
-    # Strips the PSObject wrapper (Windows PowerShell serialises wrapped arrays as
-    # {"value":[...],"Count":n}); a PSCustomObject is kept whole, its properties live on the wrapper.
-    param($Value)
-    if ($null -eq $Value) { return $null }
-    $base = $Value.PSObject.BaseObject
-    if ($base -is [System.Management.Automation.PSCustomObject]) { return $Value }
-    , $base
-}
-
-function Get-PshaiRefOf {
-    # The {"$type","$id"} of a live object we handed out, or $null.
-    param($Value)
-    if ($null -eq $Value) { return $null }
-    $set = $Value.PSObject.Members['PshaiRef']
-    if ($null -eq $set) { return $null }
-    # A member set exposes its members as the set's own properties.
-    $t = $set.PSObject.Properties['Type']
-    $i = $set.PSObject.Properties['Id']
-    if ($null -eq $t -or $null -eq $i) { return $null }
-    [ordered]@{ '$type' = $t.Value; '$id' = $i.Value }
-}
-
-function ConvertTo-PshaiWire {
-    # PowerShell value -> JSON-ready value (hashtables, arrays, primitives).
-    param($Value, [string]$ParameterName = '')
-    if ($null -eq $Value) { return $null }
-    $base = $Value.PSObject.BaseObject
-    if ($base -is [string] -or $base -is [char]) { return [string]$base }
-    if ($base -is [System.Management.Automation.SwitchParameter]) { return $base.IsPresent }
-    if ($base -is [datetime]) {
-        return @{ '$datetime' = ([DateTimeOffset]$base).ToString('o', [System.Globalization.CultureInfo]::InvariantCulture) }
-    }
-    if ($base -is [DateTimeOffset]) {
-        return @{ '$datetime' = $base.ToString('o', [System.Globalization.CultureInfo]::InvariantCulture) }
-    }
-    if ($base -is [enum]) { return $base.ToString() }
-    if ($base -is [ValueType]) { return $base }
-    if ($base -is [scriptblock]) { return @{ '$scriptblock' = $ParameterName } }
-    if ($base -is [System.IO.FileSystemInfo]) { return $base.FullName }
-    if ($base -is [uri]) { return $base.OriginalString }
-    if ($base -is [System.Security.SecureString]) {
-        $plain = (New-Object System.Management.Automation.PSCredential('x', $base)).GetNetworkCredential().Password
-        return @{ '$secret' = $plain }
-    }
-    if ($base -is [System.Management.Automation.PSCredential]) {
-        return @{ '$credential' = [ordered]@{
-                username = $base.UserName
-                password = $base.GetNetworkCredential().Password
-            }
-        }
-    }
-    $ref = Get-PshaiRefOf $Value
-    if ($null -ne $ref) { return @{ '$ref' = $ref } }
-    if ($base -is [System.Collections.IDictionary]) {
-        $out = [ordered]@{}
-        foreach ($key in @($base.Keys)) {
-            $out[[string]$key] = Get-PshaiBase (ConvertTo-PshaiWire -Value $base[$key] -ParameterName $ParameterName)
-        }
-        return $out
-    }
-    if ($base -is [System.Management.Automation.PSCustomObject]) {
-        $out = [ordered]@{}
-        $typeName = @($Value.PSObject.TypeNames | Where-Object { $_ -like 'PowershaiType:*' }) | Select-Object -First 1
-        if ($typeName) { $out['$type'] = $typeName.Substring('PowershaiType:'.Length) }
-        foreach ($p in $Value.PSObject.Properties) {
-            if ($p.MemberType -ne 'NoteProperty') { continue }
-            $out[$p.Name] = Get-PshaiBase (ConvertTo-PshaiWire -Value $p.Value -ParameterName $ParameterName)
-        }
-        return $out
-    }
-    if ($base -is [System.Collections.IEnumerable]) {
-        $list = [System.Collections.Generic.List[object]]::new()
-        foreach ($item in $base) {
-            $list.Add((Get-PshaiBase (ConvertTo-PshaiWire -Value $item -ParameterName $ParameterName)))
-        }
-        return , $list.ToArray()
-    }
-    [string]$base
-}
-
-function ConvertFrom-PshaiDateTime {
-    param($Value)
-    if ($Value -is [DateTimeOffset]) { return $Value.LocalDateTime }
-    if ($Value -is [datetime]) {
-        if ($Value.Kind -eq [DateTimeKind]::Utc) { return $Value.ToLocalTime() }
-        return $Value
-    }
-    $styles = [System.Globalization.DateTimeStyles]::AllowWhiteSpaces
-    [DateTimeOffset]::Parse([string]$Value, [System.Globalization.CultureInfo]::InvariantCulture, $styles).LocalDateTime
-}
-
-function New-PshaiLiveGetter {
-    param([string]$Property)
-    $escaped = $Property -replace "'", "''"
-    $sb = [scriptblock]::Create("Get-PshaiLiveValue -Object `$this -Property '$escaped'")
-    if ($null -ne $script:PshaiModule) { $sb = $script:PshaiModule.NewBoundScriptBlock($sb) }
-    $sb
-}
-
 function Get-PshaiLiveValue {
+    # Getter of a live property ($live): asks the worker for its current value.
     param($Object, [string]$Property)
-    $ref = Get-PshaiRefOf $Object
+    $ref = [PowershaiPy.Native.WireCodec]::RefOf($Object)
     if ($null -eq $ref) { return $null }
-    $reply = Invoke-PshaiRequest -Method 'object/get' -Params ([ordered]@{ ref = $ref; property = $Property })
     # PowerShai kept these as hashtables (uploads[path], ApiCalls.ById[id], options.MaxCalls).
-    ConvertFrom-PshaiWire (Get-PshaiField $reply 'result') -AsHashtable
-}
-
-function Set-PshaiProperty {
-    param($Object, [string]$Name, $Value, [bool]$Live)
-    $existing = $Object.PSObject.Properties[$Name]
-    if ($Live) {
-        if ($null -ne $existing -and $existing.MemberType -eq 'ScriptProperty') { return }
-        if ($null -ne $existing) { $Object.PSObject.Properties.Remove($Name) }
-        $Object.PSObject.Properties.Add(([System.Management.Automation.PSScriptProperty]::new($Name, (New-PshaiLiveGetter $Name))))
-        return
-    }
-    if ($null -ne $existing) {
-        if ($existing.MemberType -eq 'NoteProperty') {
-            $existing.Value = $Value
-            return
-        }
-        $Object.PSObject.Properties.Remove($Name)
-    }
-    $Object.PSObject.Properties.Add(([System.Management.Automation.PSNoteProperty]::new($Name, $Value)))
-}
-
-function Test-PshaiScalarList {
-    # True for an array of strings, numbers, booleans and nulls: it needs no conversion.
-    param([object[]]$List)
-    foreach ($item in $List) {
-        if ($null -ne $item -and $item -isnot [string] -and $item -isnot [ValueType]) { return $false }
-    }
-    $true
-}
-
-function ConvertFrom-PshaiWire {
-    # Wire value -> PowerShell value. Typed objects get PSTypeName PowershaiType:<$type>; live
-    # objects ($type + $id) are cached and updated in place. Plain JSON objects become
-    # PSCustomObjects, or ordered hashtables with -AsHashtable or when wrapped as {"$hashtable": {...}}.
-    param($Value, [switch]$AsHashtable)
-    if ($null -eq $Value) { return $null }
-    if ($Value -is [string] -or $Value -is [ValueType]) { return $Value }
-    $isDict = $Value -is [System.Collections.IDictionary]
-    if (-not $isDict -and $Value -isnot [System.Management.Automation.PSCustomObject]) {
-        if ($Value -is [System.Collections.IEnumerable]) {
-            $list = [System.Collections.Generic.List[object]]::new()
-            foreach ($item in $Value) { $list.Add((Get-PshaiBase (ConvertFrom-PshaiWire $item -AsHashtable:$AsHashtable))) }
-            return , $list.ToArray()
-        }
-        return $Value
-    }
-    # Name/value pairs in order.
-    $names = [System.Collections.Generic.List[string]]::new()
-    $values = @{}
-    if ($isDict) {
-        foreach ($k in $Value.Keys) { $names.Add([string]$k); $values[[string]$k] = $Value[$k] }
-    } else {
-        foreach ($p in $Value.PSObject.Properties) { $names.Add($p.Name); $values[$p.Name] = $p.Value }
-    }
-    if ($names.Count -eq 1 -and $names[0] -eq '$datetime') {
-        return ConvertFrom-PshaiDateTime $values['$datetime']
-    }
-    if ($names.Count -eq 1 -and $names[0] -eq '$plain') {
-        # Plain JSON the worker vouches for (no typed objects inside): ConvertFrom-Json's objects
-        # are used as they are, instead of being rebuilt member by member (/info is ~30 KB).
-        return , $values['$plain']
-    }
-    if ($names.Count -eq 1 -and $names[0] -eq '$hashtable') {
-        return ConvertFrom-PshaiWire $values['$hashtable'] -AsHashtable
-    }
-    $type = $null
-    if ($names.Contains('$type')) { $type = [string]$values['$type'] }
-    if ($AsHashtable -and -not $type) {
-        $table = [ordered]@{}
-        foreach ($name in $names) {
-            $table[$name] = Get-PshaiBase (ConvertFrom-PshaiWire $values[$name] -AsHashtable)
-        }
-        return $table
-    }
-    $id = $null
-    if ($names.Contains('$id') -and $null -ne $values['$id']) { $id = [string]$values['$id'] }
-    $live = @()
-    if ($names.Contains('$live') -and $null -ne $values['$live']) { $live = @($values['$live'] | ForEach-Object { [string]$_ }) }
-
-    $target = $null
-    $key = $null
-    if ($type -and $null -ne $id) {
-        $key = "$type|$id"
-        $target = $script:PshaiLiveCache[$key]
-    }
-    if ($null -eq $target) {
-        $target = [pscustomobject]@{}
-        if ($type) { $target.PSObject.TypeNames.Insert(0, "PowershaiType:$type") }
-        if ($null -ne $key) {
-            $members = [System.Management.Automation.PSMemberInfo[]]@(
-                ([System.Management.Automation.PSNoteProperty]::new('Type', $type)),
-                ([System.Management.Automation.PSNoteProperty]::new('Id', $id)))
-            $target.PSObject.Members.Add(([System.Management.Automation.PSMemberSet]::new('PshaiRef', $members)))
-            $script:PshaiLiveCache[$key] = $target
-        }
-    }
-    foreach ($name in $names) {
-        if ($name -eq '$type' -or $name -eq '$id' -or $name -eq '$live') { continue }
-        if ($name -eq '$toString') {
-            $prop = [string]$values[$name] -replace "'", "''"
-            if (-not $target.PSObject.Methods['ToString'] -or $target.PSObject.Methods['ToString'].MemberType -ne 'ScriptMethod') {
-                $target.PSObject.Methods.Add((New-Object System.Management.Automation.PSScriptMethod('ToString',
-                            [scriptblock]::Create("[string]`$this.'$prop'"))))
-            }
-            continue
-        }
-        if ($live -contains $name) { continue }
-        # Scalars (most properties) skip the recursive call and the setter function: PowerShell
-        # function calls cost about 0.1 ms each, and this loop runs for every streamed result.
-        $raw = $values[$name]
-        if ($null -eq $raw -or $raw -is [string] -or $raw -is [ValueType]) { $converted = $raw }
-        elseif ($raw -is [array] -and (Test-PshaiScalarList $raw)) { $converted = $raw }
-        elseif ($raw -is [System.Management.Automation.PSCustomObject] -and
-            $null -ne $raw.PSObject.Properties['$plain']) { $converted = $raw.PSObject.Properties['$plain'].Value }
-        elseif ($raw -is [System.Management.Automation.PSCustomObject] -and
-            $null -ne $raw.PSObject.Properties['$datetime']) {
-            $converted = ConvertFrom-PshaiDateTime $raw.PSObject.Properties['$datetime'].Value
-        }
-        else { $converted = Get-PshaiBase (ConvertFrom-PshaiWire $raw) }
-        $existing = $target.PSObject.Properties[$name]
-        if ($null -ne $existing -and $existing.MemberType -eq 'NoteProperty') { $existing.Value = $converted }
-        elseif ($null -eq $existing) {
-            $target.PSObject.Properties.Add(([System.Management.Automation.PSNoteProperty]::new($name, $converted)))
-        }
-        else { Set-PshaiProperty -Object $target -Name $name -Value $converted -Live $false }
-    }
-    foreach ($name in $live) { Set-PshaiProperty -Object $target -Name $name -Value $null -Live $true }
-    if ($type -eq 'GradioSession' -and $null -ne $key) {
-        $isDefault = $target.PSObject.Properties['IsDefault']
-        if ($null -ne $isDefault -and $isDefault.Value -eq $true) { $script:PshaiDefaultSessionKey = $key }
-        elseif ($script:PshaiDefaultSessionKey -eq $key) { $script:PshaiDefaultSessionKey = $null }
-    }
-    $target
+    Invoke-PshaiRequest -Method 'object/get' -Params ([ordered]@{ ref = $ref; property = $Property }) -AsHashtable
 }
 
 # ------------------------------------------------------------------------------------------------
@@ -803,34 +560,15 @@ function Invoke-PshaiMessageList {
                 }
                 $Cmdlet.WriteProgress($record)
             }
-            'refresh' {
-                # New state of a live object: update the cached copy, write nothing.
-                $null = ConvertFrom-PshaiWire (Get-PshaiField $m 'object')
-            }
+            # New state of a live object: decoding the message already updated the cached copy.
+            'refresh' { }
             'invoke' {
                 $sb = $null
                 if ($null -ne $ScriptBlocks) { $sb = $ScriptBlocks[[string](Get-PshaiField $m 'param')] }
-                if ($null -ne $sb) {
-                    $argument = ConvertFrom-PshaiWire (Get-PshaiField $m 'arg')
-                    & $sb $argument
-                }
+                if ($null -ne $sb) { & $sb (Get-PshaiField $m 'arg') }
             }
             default { if ($text) { $Cmdlet.WriteVerbose($text) } }
         }
-    }
-}
-
-function Write-PshaiOutputList {
-    # Writes converted output objects; directives act on functions and write nothing.
-    param($Items)
-    if ($null -eq $Items) { return }
-    foreach ($item in @($Items)) {
-        if ($null -ne $item -and $item -is [System.Management.Automation.PSCustomObject] -and
-            $null -ne $item.PSObject.Properties['$directive']) {
-            Invoke-PshaiDirective $item
-            continue
-        }
-        ConvertFrom-PshaiWire $item
     }
 }
 
@@ -870,9 +608,7 @@ function Invoke-PshaiDirective {
             }
         }
         'forget' {
-            $key = "$(Get-PshaiField $Directive '$type')|$(Get-PshaiField $Directive '$id')"
-            $script:PshaiLiveCache.Remove($key)
-            if ($script:PshaiDefaultSessionKey -eq $key) { $script:PshaiDefaultSessionKey = $null }
+            $script:PshaiCodec.Forget("$(Get-PshaiField $Directive '$type')|$(Get-PshaiField $Directive '$id')")
         }
         default { Write-Verbose "PowershaiPy: unknown directive '$kind'" }
     }
@@ -887,26 +623,15 @@ function Write-PshaiWorkerLog {
 }
 
 function Invoke-PshaiCmdlet {
-    # The body of every generated function: see docs/DESIGN.md.
+    # The body of every generated function: see docs/DESIGN.md. This runs for every cmdlet call,
+    # so it avoids helper calls on the common path (a script function call costs ~0.1 ms).
     param(
         [Parameter(Mandatory)][string]$Name,
         [Parameter(Mandatory)][AllowNull()][AllowEmptyCollection()]$Bound,
         [Parameter(Mandatory)]$Cmdlet
     )
-    $arguments = [ordered]@{}
+    $codec = $script:PshaiCodec
     $scriptBlocks = @{}
-    if ($null -ne $Bound) {
-        foreach ($key in @($Bound.Keys)) {
-            if ($script:PshaiCommonParameters.ContainsKey($key)) { continue }
-            $value = $Bound[$key]
-            if ($value -is [scriptblock]) {
-                $scriptBlocks[$key] = $value
-                $arguments[$key] = @{ '$scriptblock' = $key }
-                continue
-            }
-            $arguments[$key] = Get-PshaiBase (ConvertTo-PshaiWire -Value $value -ParameterName $key)
-        }
-    }
     $cwd = $null
     try { $cwd = $ExecutionContext.SessionState.Path.CurrentFileSystemLocation.ProviderPath } catch { }
 
@@ -914,42 +639,40 @@ function Invoke-PshaiCmdlet {
     $failure = $null
     try {
         $commandParameters = $Cmdlet.MyInvocation.MyCommand.Parameters
-        $twoPhase = ($null -ne $commandParameters -and $commandParameters.ContainsKey('WhatIf') -and
-            -not $Bound.ContainsKey('Elegible'))
-        $params = [ordered]@{ name = $Name; args = $arguments; cwd = $cwd }
-        if ($twoPhase) {
-            $params['dryRun'] = $true
-            $dry = Get-PshaiField (Invoke-PshaiRequest -Method 'cmdlet' -Params $params) 'result'
-            Invoke-PshaiMessageList -Messages (Get-PshaiField $dry 'messages') -Cmdlet $Cmdlet -ScriptBlocks $scriptBlocks
-            $dryStream = Get-PshaiField $dry 'stream'
-            if ($dryStream) { Send-PshaiNotification -Method 'stream/close' -Params @{ token = [string]$dryStream } }
-            $approved = New-Object System.Collections.Generic.List[string]
-            $candidates = Get-PshaiField $dry 'output'
-            foreach ($candidate in $candidates) {
-                if ($null -eq $candidate) { continue }
-                $candidateId = [string](Get-PshaiField $candidate '$id')
-                if ($Cmdlet.ShouldProcess($candidateId)) { $approved.Add($candidateId) }
+        $approved = $null
+        if ($null -ne $commandParameters -and $commandParameters.ContainsKey('WhatIf') -and
+            -not ($null -ne $Bound -and $Bound.ContainsKey('Elegible'))) {
+            # Two-phase ShouldProcess: the worker lists the candidates, PowerShell asks, then acts.
+            $json = $codec.EncodeCmdletParams($Name, $Bound, $script:PshaiCommonParameters, $cwd, $scriptBlocks, $true, $null, $null)
+            $dry = Invoke-PshaiRequest -Method 'cmdlet' -ParamsJson $json
+            Invoke-PshaiMessageList -Messages $dry.messages -Cmdlet $Cmdlet -ScriptBlocks $scriptBlocks
+            if ($dry.stream) { Send-PshaiNotification -Method 'stream/close' -Params @{ token = [string]$dry.stream } }
+            $chosen = New-Object System.Collections.Generic.List[string]
+            foreach ($candidate in $dry.output) {
+                $candidateId = [PowershaiPy.Native.WireCodec]::IdOf($candidate)
+                if ($null -ne $candidateId -and $Cmdlet.ShouldProcess($candidateId)) { $chosen.Add($candidateId) }
             }
-            if ($approved.Count -eq 0) { return }
-            $params.Remove('dryRun')
-            $params['approved'] = [object[]]$approved.ToArray()
+            if ($chosen.Count -eq 0) { return }
+            $approved = $chosen.ToArray()
         }
-        $reply = Get-PshaiField (Invoke-PshaiRequest -Method 'cmdlet' -Params $params) 'result'
-        $replyStream = Get-PshaiField $reply 'stream'
-        if ($replyStream) { $token = [string]$replyStream }
-        Invoke-PshaiMessageList -Messages (Get-PshaiField $reply 'messages') -Cmdlet $Cmdlet -ScriptBlocks $scriptBlocks
-        Write-PshaiOutputList -Items (Get-PshaiField $reply 'output')
-        # The worker may answer with the stream's first item when it was already at hand.
-        Write-PshaiOutputList -Items (Get-PshaiField $reply 'items')
-        if ((Get-PshaiField $reply 'done') -eq $true) { $token = $null }
-        Write-PshaiWorkerLog -Cmdlet $Cmdlet
-        while ($null -ne $token) {
-            $next = Get-PshaiField (Invoke-PshaiRequest -Method 'stream/next' -Params @{ token = $token }) 'result'
-            if ((Get-PshaiField $next 'done') -eq $true) { $token = $null }
-            Invoke-PshaiMessageList -Messages (Get-PshaiField $next 'messages') -Cmdlet $Cmdlet -ScriptBlocks $scriptBlocks
-            Write-PshaiOutputList -Items (Get-PshaiField $next 'output')
-            Write-PshaiOutputList -Items (Get-PshaiField $next 'items')
-            Write-PshaiWorkerLog -Cmdlet $Cmdlet
+        # Our own stream token: if this call is stopped before the answer, finally can close it.
+        $token = [guid]::NewGuid().ToString('N')
+        $json = $codec.EncodeCmdletParams($Name, $Bound, $script:PshaiCommonParameters, $cwd, $scriptBlocks, $false, $approved, $token)
+        $reply = Invoke-PshaiRequest -Method 'cmdlet' -ParamsJson $json
+        # Replies always carry messages, output, items, stream and done (docs/DESIGN.md).
+        while ($true) {
+            if ($reply.done -eq $true) { $token = $null }
+            if ($reply.messages.Count -gt 0) {
+                Invoke-PshaiMessageList -Messages $reply.messages -Cmdlet $Cmdlet -ScriptBlocks $scriptBlocks
+            }
+            foreach ($item in $reply.output) {
+                if ([PowershaiPy.Native.WireCodec]::IsDirective($item)) { Invoke-PshaiDirective $item } else { $item }
+            }
+            # The worker may answer with the stream's first item when it was already at hand.
+            foreach ($item in $reply.items) { $item }
+            if ($VerbosePreference -ne 'SilentlyContinue') { Write-PshaiWorkerLog -Cmdlet $Cmdlet }
+            if ($null -eq $token) { break }
+            $reply = Invoke-PshaiRequest -Method 'stream/next' -ParamsJson ('{"token":"' + $token + '"}')
         }
     } catch {
         $ex = $_.Exception
@@ -972,8 +695,9 @@ function Invoke-PshaiCmdlet {
 # ------------------------------------------------------------------------------------------------
 
 function Get-PshaiCachedSession {
-    foreach ($key in @($script:PshaiLiveCache.Keys)) {
-        if ($key -like 'GradioSession|*') { $script:PshaiLiveCache[$key] }
+    $cache = $script:PshaiCodec.LiveCache
+    foreach ($key in @($cache.Keys)) {
+        if ($key -like 'GradioSession|*') { $cache[$key] }
     }
 }
 
@@ -1013,9 +737,9 @@ function Resolve-PshaiCompletionSession {
     }
     $sessions = @(Get-PshaiCachedSession)
     if ($null -ne $wanted) {
-        $ref = Get-PshaiRefOf $wanted
+        $ref = [PowershaiPy.Native.WireCodec]::RefOf($wanted)
         if ($null -ne $ref) {
-            $cached = $script:PshaiLiveCache["$($ref['$type'])|$($ref['$id'])"]
+            $cached = $script:PshaiCodec.LiveCache["$($ref['$type'])|$($ref['$id'])"]
             if ($null -ne $cached) { return $cached }
             return $wanted
         }
@@ -1025,8 +749,8 @@ function Resolve-PshaiCompletionSession {
             return $null
         }
     }
-    if ($null -ne $script:PshaiDefaultSessionKey) {
-        $default = $script:PshaiLiveCache[$script:PshaiDefaultSessionKey]
+    if ($null -ne $script:PshaiCodec.DefaultSessionKey) {
+        $default = $script:PshaiCodec.LiveCache[$script:PshaiCodec.DefaultSessionKey]
         if ($null -ne $default) { return $default }
     }
     foreach ($s in $sessions) { if ((Get-PshaiField $s 'IsDefault') -eq $true) { return $s } }

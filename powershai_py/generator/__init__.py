@@ -4,12 +4,14 @@ Inputs (relative to the repository root, the folder holding ``PowerShellModule/s
 
 - ``PowerShellModule/spec/cmdlets.yaml``: the cmdlet spec (schema in ``docs/DESIGN.md``);
 - ``PowerShellModule/src/Runtime.ps1``: the hand-written runtime, inlined verbatim;
+- ``PowerShellModule/src/PowershaiPy.Native.cs``: the runtime's compiled hot path, copied verbatim
+  (the module compiles it on first import);
 - ``docs/<culture>/<Cmdlet>.md`` for every culture in :data:`CULTURES`: platyPS-style help pages.
 
 Outputs (in ``--out``, default ``PowerShellModule/PowershaiPy``): ``<Module>.psm1``,
-``<Module>.psd1`` (both UTF-8 with BOM, for Windows PowerShell 5.1), ``<Module>.format.ps1xml`` and
-``<culture>/<Module>-help.xml``. Output is deterministic: the same inputs give the same bytes, so
-``--check`` can tell whether the committed module is stale.
+``<Module>.psd1`` (both UTF-8 with BOM, for Windows PowerShell 5.1), ``<Module>.format.ps1xml``,
+``<culture>/<Module>-help.xml`` and the copied ``PowershaiPy.Native.cs``. Output is deterministic:
+the same inputs give the same bytes, so ``--check`` can tell whether the committed module is stale.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ __all__ = [
 CULTURES = ("en-US", "es-ES")
 SPEC_PATH = Path("PowerShellModule", "spec", "cmdlets.yaml")
 RUNTIME_PATH = Path("PowerShellModule", "src", "Runtime.ps1")
+NATIVE_PATH = Path("PowerShellModule", "src", "PowershaiPy.Native.cs")
 DEFAULT_OUT = Path("PowerShellModule", "PowershaiPy")
 _BOM = "\ufeff"
 
@@ -105,12 +108,18 @@ def generate(root: Path) -> dict[str, bytes]:
     spec_text = _read_text(spec_file, "spec")
     spec = load_spec(spec_file)
     runtime = _read_text(root / RUNTIME_PATH, "runtime")
+    native = _read_text(root / NATIVE_PATH, "runtime's C# source")
     pages, page_texts = _load_pages(root, spec)
     provenance = Provenance(
         generator_version=GENERATOR_VERSION,
         spec_schema=spec.schema,
         inputs_hash=_inputs_hash(
-            [(SPEC_PATH.as_posix(), spec_text), (RUNTIME_PATH.as_posix(), runtime), *page_texts]
+            [
+                (SPEC_PATH.as_posix(), spec_text),
+                (RUNTIME_PATH.as_posix(), runtime),
+                (NATIVE_PATH.as_posix(), native),
+                *page_texts,
+            ]
         ),
     )
     name = spec.module.name
@@ -122,6 +131,8 @@ def generate(root: Path) -> dict[str, bytes]:
         ).encode("utf-8"),
         f"{name}.psd1": (_BOM + render_psd1(spec, provenance)).encode("utf-8"),
         f"{name}.format.ps1xml": render_format(stamp).encode("utf-8"),
+        # The runtime finds it next to the .psm1 ($PSScriptRoot).
+        NATIVE_PATH.name: native.encode("utf-8"),
     }
     for culture in CULTURES:
         files[f"{culture}/{name}-help.xml"] = render_maml(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import re
 import sys
 import threading
 import time
@@ -86,6 +87,18 @@ def parent_alive(pid: int) -> bool:
     return True
 
 
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{8,64}")
+_CLOSED_EARLY_LIMIT = 1024
+
+
+def _reply(messages: list[Any], output: list[Any], items: list[Any],
+           stream: str | None) -> dict[str, Any]:
+    """A cmdlet or stream/next answer. Every key is always there, and messages come first: the
+    module decodes in document order, so live-object refreshes land before the output."""
+    return {"messages": messages, "output": output, "items": items, "stream": stream,
+            "done": stream is None}
+
+
 class _Stream:
     def __init__(self, iterator: Iterator[Any], ctx: CmdletContext) -> None:
         self.iterator = iterator
@@ -123,6 +136,8 @@ class Server:
         self._get_property = get_property
         self._exit = exit_process if exit_process is not None else _hard_exit
         self._streams: dict[str, _Stream] = {}
+        # Client-chosen tokens closed before their cmdlet answered (insertion-ordered).
+        self._closed_early: dict[str, bool] = {}
         self._streams_lock = threading.Lock()
         self.client_pid: int | None = None
         self._watcher: threading.Thread | None = None
@@ -186,6 +201,9 @@ class Server:
                 f"the worker has no cmdlet named '{name}' (module and package versions differ?)",
                 "NotImplemented",
             )
+        wanted = params.get("token")
+        if wanted is not None and not (isinstance(wanted, str) and _TOKEN.fullmatch(wanted)):
+            raise InvalidParams("cmdlet: 'token' must be 8 to 64 letters, digits, '-' or '_'")
         ctx = CmdletContext(name=name, dry_run=bool(params.get("dryRun")), approved=approved)
         try:
             result = handler(ctx, args)
@@ -194,15 +212,23 @@ class Server:
         output = list(result.output) if result.output is not None else []
         token: str | None = None
         if result.stream is not None:
-            token = uuid.uuid4().hex
+            token = wanted or uuid.uuid4().hex
+            stream = _Stream(iter(result.stream), ctx)
             with self._streams_lock:
-                self._streams[token] = _Stream(iter(result.stream), ctx)
-            if result.ready is not None and result.ready():
+                if token in self._streams:
+                    raise InvalidParams(f"cmdlet: stream token {token!r} is in use")
+                self._streams[token] = stream
+                closed_early = self._closed_early.pop(token, False)
+            if closed_early:  # the caller gave up before this answer: stop at once
+                self.stream_close({"token": token})
+                return _reply(ctx.drain(), output, [], None)
+            # A client that chose the token can stop the stream before this answer arrives, so
+            # the answer may wait for the first item (one round trip less per streaming cmdlet).
+            if wanted is not None or (result.ready is not None and result.ready()):
                 first = self.stream_next({"token": token})
-                return {"output": output, "stream": None if first["done"] else token,
-                        "items": first["items"], "done": first["done"],
-                        "messages": first["messages"]}
-        return {"output": output, "stream": token, "messages": ctx.drain()}
+                return _reply(first["messages"], output, first["items"],
+                              None if first["done"] else token)
+        return _reply(ctx.drain(), output, [], token)
 
     def stream_next(self, params: dict[str, Any]) -> dict[str, Any]:
         token = params.get("token")
@@ -217,12 +243,12 @@ class Server:
         with stream.lock:
             if stream.closed:
                 self._drop(token, stream)
-                return {"items": [], "done": True, "messages": stream.ctx.drain(), "output": []}
+                return _reply(stream.ctx.drain(), [], [], None)
             try:
                 item = next(stream.iterator)
             except StopIteration:
                 self._drop(token, stream)
-                return {"items": [], "done": True, "messages": stream.ctx.drain(), "output": []}
+                return _reply(stream.ctx.drain(), [], [], None)
             except Exception as exc:  # noqa: BLE001
                 self._drop(token, stream)
                 raise _with_messages(exc, stream.ctx) from exc
@@ -231,7 +257,7 @@ class Server:
                 item = item.value
             if done or stream.is_closed():  # last item, or closed while next() ran
                 self._drop(token, stream)
-        return {"items": [item], "done": done, "messages": stream.ctx.drain(), "output": []}
+        return _reply(stream.ctx.drain(), [], [item], None if done else token)
 
     def stream_close(self, params: dict[str, Any]) -> None:
         token = params.get("token")
@@ -239,8 +265,12 @@ class Server:
             return None
         with self._streams_lock:
             stream = self._streams.get(token)
-        if stream is None:
-            return None
+            if stream is None:
+                # Perhaps its cmdlet is still starting: remember, boundedly, to stop it then.
+                self._closed_early[token] = True
+                while len(self._closed_early) > _CLOSED_EARLY_LIMIT:
+                    self._closed_early.pop(next(iter(self._closed_early)))
+                return None
         stream.closed = True
         stream.ctx.cancelled.set()
         # If a next() is running, the thread running it drops the stream when it returns.

@@ -1,0 +1,836 @@
+// PowershaiPy.Native: the hot path of the module's runtime, in C#.
+//
+// Runtime.ps1 compiles this file with Add-Type the first time a module of this source is imported
+// and keeps the assembly in a per-user cache folder, so later imports only load it. It holds no
+// business logic: it moves JSON-RPC lines between PowerShell and the worker (WorkerLink) and turns
+// wire values into PowerShell values and back (WireCodec), following docs/DESIGN.md. Doing this in
+// script cost about 0.1 ms per function call and several milliseconds per cmdlet.
+//
+// Written in C# 5 on purpose: Windows PowerShell 5.1 compiles Add-Type sources with that compiler.
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Collections.Specialized;
+using System.Globalization;
+using System.IO;
+using System.Management.Automation;
+using System.Text;
+using System.Threading.Tasks;
+
+namespace PowershaiPy.Native
+{
+    /// <summary>A JSON object as parsed: names and values in document order.</summary>
+    public sealed class JsonObject
+    {
+        public readonly List<string> Names = new List<string>();
+        public readonly List<object> Values = new List<object>();
+
+        public object Get(string name)
+        {
+            int i = Names.IndexOf(name);
+            return i < 0 ? null : Values[i];
+        }
+
+        public bool Has(string name) { return Names.IndexOf(name) >= 0; }
+    }
+
+    /// <summary>A small strict JSON reader: objects, arrays, strings, numbers (long or double),
+    /// booleans, null, and the NaN/Infinity literals Python's json module writes.</summary>
+    public sealed class JsonReader
+    {
+        private readonly string text;
+        private int pos;
+
+        private JsonReader(string text) { this.text = text; }
+
+        public static object Parse(string text)
+        {
+            JsonReader reader = new JsonReader(text);
+            reader.SkipSpace();
+            object value = reader.ReadValue(0);
+            reader.SkipSpace();
+            if (reader.pos != text.Length) { throw reader.Fail("trailing characters"); }
+            return value;
+        }
+
+        private FormatException Fail(string what)
+        {
+            return new FormatException("invalid JSON at offset " + pos + ": " + what);
+        }
+
+        private void SkipSpace()
+        {
+            while (pos < text.Length)
+            {
+                char c = text[pos];
+                if (c != ' ' && c != '\t' && c != '\r' && c != '\n') { return; }
+                pos++;
+            }
+        }
+
+        private object ReadValue(int depth)
+        {
+            if (depth > 512) { throw Fail("nested too deeply"); }
+            if (pos >= text.Length) { throw Fail("unexpected end"); }
+            char c = text[pos];
+            switch (c)
+            {
+                case '{': return ReadObject(depth);
+                case '[': return ReadArray(depth);
+                case '"': return ReadString();
+                case 't': Expect("true"); return true;
+                case 'f': Expect("false"); return false;
+                case 'n': Expect("null"); return null;
+                case 'N': Expect("NaN"); return double.NaN;
+                case 'I': Expect("Infinity"); return double.PositiveInfinity;
+                default: return ReadNumber();
+            }
+        }
+
+        private void Expect(string word)
+        {
+            if (string.CompareOrdinal(text, pos, word, 0, word.Length) != 0) { throw Fail("unexpected token"); }
+            pos += word.Length;
+        }
+
+        private JsonObject ReadObject(int depth)
+        {
+            JsonObject obj = new JsonObject();
+            pos++;
+            SkipSpace();
+            if (pos < text.Length && text[pos] == '}') { pos++; return obj; }
+            while (true)
+            {
+                SkipSpace();
+                if (pos >= text.Length || text[pos] != '"') { throw Fail("expected a name"); }
+                string name = ReadString();
+                SkipSpace();
+                if (pos >= text.Length || text[pos] != ':') { throw Fail("expected ':'"); }
+                pos++;
+                SkipSpace();
+                object value = ReadValue(depth + 1);
+                int existing = obj.Names.IndexOf(name);
+                if (existing >= 0) { obj.Values[existing] = value; }
+                else { obj.Names.Add(name); obj.Values.Add(value); }
+                SkipSpace();
+                if (pos >= text.Length) { throw Fail("unexpected end"); }
+                if (text[pos] == ',') { pos++; continue; }
+                if (text[pos] == '}') { pos++; return obj; }
+                throw Fail("expected ',' or '}'");
+            }
+        }
+
+        private List<object> ReadArray(int depth)
+        {
+            List<object> list = new List<object>();
+            pos++;
+            SkipSpace();
+            if (pos < text.Length && text[pos] == ']') { pos++; return list; }
+            while (true)
+            {
+                SkipSpace();
+                list.Add(ReadValue(depth + 1));
+                SkipSpace();
+                if (pos >= text.Length) { throw Fail("unexpected end"); }
+                if (text[pos] == ',') { pos++; continue; }
+                if (text[pos] == ']') { pos++; return list; }
+                throw Fail("expected ',' or ']'");
+            }
+        }
+
+        private string ReadString()
+        {
+            pos++;
+            int start = pos;
+            while (pos < text.Length && text[pos] != '"' && text[pos] != '\\') { pos++; }
+            if (pos < text.Length && text[pos] == '"')
+            {
+                string plain = text.Substring(start, pos - start);
+                pos++;
+                return plain;
+            }
+            StringBuilder sb = new StringBuilder();
+            sb.Append(text, start, pos - start);
+            while (true)
+            {
+                if (pos >= text.Length) { throw Fail("unterminated string"); }
+                char c = text[pos++];
+                if (c == '"') { return sb.ToString(); }
+                if (c != '\\') { sb.Append(c); continue; }
+                if (pos >= text.Length) { throw Fail("unterminated escape"); }
+                char e = text[pos++];
+                switch (e)
+                {
+                    case '"': sb.Append('"'); break;
+                    case '\\': sb.Append('\\'); break;
+                    case '/': sb.Append('/'); break;
+                    case 'b': sb.Append('\b'); break;
+                    case 'f': sb.Append('\f'); break;
+                    case 'n': sb.Append('\n'); break;
+                    case 'r': sb.Append('\r'); break;
+                    case 't': sb.Append('\t'); break;
+                    case 'u':
+                        if (pos + 4 > text.Length) { throw Fail("short \\u escape"); }
+                        int code;
+                        if (!int.TryParse(text.Substring(pos, 4), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out code))
+                        {
+                            throw Fail("bad \\u escape");
+                        }
+                        sb.Append((char)code);
+                        pos += 4;
+                        break;
+                    default: throw Fail("bad escape");
+                }
+            }
+        }
+
+        private object ReadNumber()
+        {
+            int start = pos;
+            if (text[pos] == '-')
+            {
+                pos++;
+                if (pos < text.Length && text[pos] == 'I') { Expect("Infinity"); return double.NegativeInfinity; }
+            }
+            bool integral = true;
+            while (pos < text.Length)
+            {
+                char c = text[pos];
+                if (c >= '0' && c <= '9') { pos++; continue; }
+                if (c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-') { integral = false; pos++; continue; }
+                break;
+            }
+            string token = text.Substring(start, pos - start);
+            if (token.Length == 0 || token == "-") { throw Fail("unexpected character"); }
+            long whole;
+            if (integral && long.TryParse(token, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out whole))
+            {
+                return whole;
+            }
+            double real;
+            if (double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out real)) { return real; }
+            throw Fail("bad number");
+        }
+    }
+
+    /// <summary>Wire values to PowerShell values and PowerShell values to wire JSON.</summary>
+    public sealed class WireCodec
+    {
+        private const string TypePrefix = "PowershaiType:";
+        private const int MaxEncodeDepth = 100;
+        private readonly PSModuleInfo module;
+        private readonly Dictionary<string, ScriptBlock> getters = new Dictionary<string, ScriptBlock>();
+
+        public WireCodec(PSModuleInfo module)
+        {
+            this.module = module;
+            LiveCache = new Hashtable(StringComparer.Ordinal);
+        }
+
+        /// <summary>Live objects handed out, by "type|id": updated in place by later messages.</summary>
+        public Hashtable LiveCache { get; private set; }
+
+        /// <summary>Cache key of the GradioSession last marked IsDefault, or null.</summary>
+        public string DefaultSessionKey { get; set; }
+
+        public void Reset()
+        {
+            LiveCache = new Hashtable(StringComparer.Ordinal);
+            DefaultSessionKey = null;
+        }
+
+        public void Forget(string key)
+        {
+            LiveCache.Remove(key);
+            if (DefaultSessionKey == key) { DefaultSessionKey = null; }
+        }
+
+        // -- decoding --------------------------------------------------------------------------
+
+        /// <summary>Parses one JSON text and decodes it (used by tests and for single values).</summary>
+        public object DecodeJson(string json, bool asHashtable)
+        {
+            return Decode(JsonReader.Parse(json), asHashtable);
+        }
+
+        public object Decode(object value, bool asHashtable)
+        {
+            if (value == null) { return null; }
+            List<object> list = value as List<object>;
+            if (list != null)
+            {
+                object[] items = new object[list.Count];
+                for (int i = 0; i < list.Count; i++) { items[i] = Decode(list[i], asHashtable); }
+                return items;
+            }
+            JsonObject obj = value as JsonObject;
+            if (obj == null) { return value; }
+            if (obj.Names.Count == 1)
+            {
+                switch (obj.Names[0])
+                {
+                    case "$datetime": return ParseDateTime(obj.Values[0]);
+                    // Plain JSON the worker vouches for: no typed objects inside.
+                    case "$plain": return Plain(obj.Values[0]);
+                    case "$hashtable": return Decode(obj.Values[0], true);
+                }
+            }
+            string type = obj.Has("$type") ? Convert.ToString(obj.Get("$type"), CultureInfo.InvariantCulture) : null;
+            if (asHashtable && string.IsNullOrEmpty(type))
+            {
+                OrderedDictionary table = new OrderedDictionary(StringComparer.OrdinalIgnoreCase);
+                for (int i = 0; i < obj.Names.Count; i++) { table[obj.Names[i]] = Decode(obj.Values[i], true); }
+                return table;
+            }
+            return DecodeObject(obj, type);
+        }
+
+        private PSObject DecodeObject(JsonObject obj, string type)
+        {
+            object rawId = obj.Get("$id");
+            string id = rawId == null ? null : Convert.ToString(rawId, CultureInfo.InvariantCulture);
+            List<object> liveList = obj.Get("$live") as List<object>;
+            string key = null;
+            PSObject target = null;
+            if (!string.IsNullOrEmpty(type) && id != null)
+            {
+                key = type + "|" + id;
+                target = LiveCache[key] as PSObject;
+            }
+            if (target == null)
+            {
+                target = new PSObject();
+                if (!string.IsNullOrEmpty(type)) { target.TypeNames.Insert(0, TypePrefix + type); }
+                if (key != null)
+                {
+                    PSMemberInfo[] members = new PSMemberInfo[] {
+                        new PSNoteProperty("Type", type), new PSNoteProperty("Id", id) };
+                    target.Members.Add(new PSMemberSet("PshaiRef", members));
+                    LiveCache[key] = target;
+                }
+            }
+            HashSet<string> live = new HashSet<string>(StringComparer.Ordinal);
+            if (liveList != null)
+            {
+                foreach (object name in liveList) { if (name != null) { live.Add(name.ToString()); } }
+            }
+            for (int i = 0; i < obj.Names.Count; i++)
+            {
+                string name = obj.Names[i];
+                if (name == "$type" || name == "$id" || name == "$live" || live.Contains(name)) { continue; }
+                if (name == "$toString")
+                {
+                    AddToString(target, Convert.ToString(obj.Values[i], CultureInfo.InvariantCulture));
+                    continue;
+                }
+                SetNote(target, name, Decode(obj.Values[i], false));
+            }
+            foreach (string name in live)
+            {
+                PSPropertyInfo existing = target.Properties[name];
+                if (existing != null && existing.MemberType == PSMemberTypes.ScriptProperty) { continue; }
+                if (existing != null) { target.Properties.Remove(name); }
+                target.Properties.Add(new PSScriptProperty(name, Getter(name)));
+            }
+            if (type == "GradioSession" && key != null)
+            {
+                PSPropertyInfo isDefault = target.Properties["IsDefault"];
+                if (isDefault != null && isDefault.Value is bool && (bool)isDefault.Value) { DefaultSessionKey = key; }
+                else if (DefaultSessionKey == key) { DefaultSessionKey = null; }
+            }
+            return target;
+        }
+
+        private static void SetNote(PSObject target, string name, object value)
+        {
+            PSPropertyInfo existing = target.Properties[name];
+            if (existing != null && existing.MemberType == PSMemberTypes.NoteProperty)
+            {
+                existing.Value = value;
+                return;
+            }
+            if (existing != null) { target.Properties.Remove(name); }
+            target.Properties.Add(new PSNoteProperty(name, value));
+        }
+
+        private void AddToString(PSObject target, string property)
+        {
+            PSMethodInfo existing = target.Methods["ToString"];
+            if (existing != null && existing.MemberType == PSMemberTypes.ScriptMethod) { return; }
+            string body = "[string]$this.'" + property.Replace("'", "''") + "'";
+            target.Methods.Add(new PSScriptMethod("ToString", Bind(body)));
+        }
+
+        private ScriptBlock Getter(string property)
+        {
+            ScriptBlock sb;
+            if (!getters.TryGetValue(property, out sb))
+            {
+                sb = Bind("Get-PshaiLiveValue -Object $this -Property '" + property.Replace("'", "''") + "'");
+                getters[property] = sb;
+            }
+            return sb;
+        }
+
+        private ScriptBlock Bind(string script)
+        {
+            ScriptBlock sb = ScriptBlock.Create(script);
+            return module == null ? sb : module.NewBoundScriptBlock(sb);
+        }
+
+        /// <summary>Plain JSON as ConvertFrom-Json would give it: PSCustomObjects and object[].</summary>
+        private static object Plain(object value)
+        {
+            List<object> list = value as List<object>;
+            if (list != null)
+            {
+                object[] items = new object[list.Count];
+                for (int i = 0; i < list.Count; i++) { items[i] = Plain(list[i]); }
+                return items;
+            }
+            JsonObject obj = value as JsonObject;
+            if (obj == null) { return value; }
+            PSObject target = new PSObject();
+            for (int i = 0; i < obj.Names.Count; i++)
+            {
+                target.Properties.Add(new PSNoteProperty(obj.Names[i], Plain(obj.Values[i])));
+            }
+            return target;
+        }
+
+        private static object ParseDateTime(object value)
+        {
+            string text = Convert.ToString(value, CultureInfo.InvariantCulture);
+            return DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces).LocalDateTime;
+        }
+
+        // -- encoding --------------------------------------------------------------------------
+
+        /// <summary>The {"$type","$id"} reference of a live object we handed out, or null.</summary>
+        public static OrderedDictionary RefOf(object value)
+        {
+            PSObject pso = value as PSObject;
+            if (pso == null) { return null; }
+            PSMemberSet set = pso.Members["PshaiRef"] as PSMemberSet;
+            if (set == null) { return null; }
+            PSMemberInfo t = set.Members["Type"];
+            PSMemberInfo i = set.Members["Id"];
+            if (t == null || i == null) { return null; }
+            OrderedDictionary reference = new OrderedDictionary();
+            reference["$type"] = t.Value;
+            reference["$id"] = i.Value;
+            return reference;
+        }
+
+        /// <summary>The id of a live object we handed out, or null.</summary>
+        public static string IdOf(object value)
+        {
+            OrderedDictionary reference = RefOf(value);
+            return reference == null ? null : Convert.ToString(reference["$id"], CultureInfo.InvariantCulture);
+        }
+
+        /// <summary>True for {"$directive": ...} items: they act on functions and are not written.</summary>
+        public static bool IsDirective(object value)
+        {
+            PSObject pso = value as PSObject;
+            return pso != null && pso.BaseObject is PSCustomObject && pso.Properties["$directive"] != null;
+        }
+
+        /// <summary>Any PowerShell value as wire JSON; nested script blocks become
+        /// {"$scriptblock": parameterName}.</summary>
+        public string Encode(object value, string parameterName)
+        {
+            StringBuilder sb = new StringBuilder();
+            Write(sb, value, parameterName, 0);
+            return sb.ToString();
+        }
+
+        /// <summary>The params of a "cmdlet" request. Script blocks given directly to a parameter
+        /// are kept in scriptBlocks (the worker asks for them by parameter name). streamToken, when
+        /// set, names the cmdlet's stream before the answer comes, so the caller can close it.</summary>
+        public string EncodeCmdletParams(string name, IDictionary bound, IDictionary skip, string cwd,
+                                         IDictionary scriptBlocks, bool dryRun, string[] approved,
+                                         string streamToken)
+        {
+            StringBuilder sb = new StringBuilder(256);
+            sb.Append("{\"name\":");
+            WriteString(sb, name);
+            sb.Append(",\"args\":{");
+            bool first = true;
+            if (bound != null)
+            {
+                foreach (DictionaryEntry entry in bound)
+                {
+                    string key = Convert.ToString(entry.Key, CultureInfo.InvariantCulture);
+                    if (skip != null && skip.Contains(key)) { continue; }
+                    if (!first) { sb.Append(','); }
+                    first = false;
+                    WriteString(sb, key);
+                    sb.Append(':');
+                    object raw = entry.Value is PSObject ? ((PSObject)entry.Value).BaseObject : entry.Value;
+                    if (raw is ScriptBlock && scriptBlocks != null)
+                    {
+                        scriptBlocks[key] = raw;
+                        sb.Append("{\"$scriptblock\":");
+                        WriteString(sb, key);
+                        sb.Append('}');
+                        continue;
+                    }
+                    Write(sb, entry.Value, key, 0);
+                }
+            }
+            sb.Append("},\"cwd\":");
+            WriteString(sb, cwd);
+            if (dryRun) { sb.Append(",\"dryRun\":true"); }
+            if (!string.IsNullOrEmpty(streamToken))
+            {
+                sb.Append(",\"token\":");
+                WriteString(sb, streamToken);
+            }
+            if (approved != null)
+            {
+                sb.Append(",\"approved\":");
+                Write(sb, approved, "", 0);
+            }
+            sb.Append('}');
+            return sb.ToString();
+        }
+
+        private void Write(StringBuilder sb, object value, string parameterName, int depth)
+        {
+            if (value == null || value is DBNull) { sb.Append("null"); return; }
+            if (depth > MaxEncodeDepth)
+            {
+                throw new ArgumentException("the value of parameter '" + parameterName + "' is nested more than " +
+                                            MaxEncodeDepth + " levels deep (a loop?)");
+            }
+            PSObject wrapper = value as PSObject;
+            object b = wrapper != null ? wrapper.BaseObject : value;
+            if (b is string) { WriteString(sb, (string)b); return; }
+            if (b is char) { WriteString(sb, b.ToString()); return; }
+            if (b is bool) { sb.Append((bool)b ? "true" : "false"); return; }
+            if (b is SwitchParameter) { sb.Append(((SwitchParameter)b).IsPresent ? "true" : "false"); return; }
+            if (b is DateTime) { WriteDate(sb, new DateTimeOffset((DateTime)b)); return; }
+            if (b is DateTimeOffset) { WriteDate(sb, (DateTimeOffset)b); return; }
+            if (b is Enum) { WriteString(sb, b.ToString()); return; }
+            if (b is double || b is float)
+            {
+                double d = Convert.ToDouble(b, CultureInfo.InvariantCulture);
+                if (double.IsNaN(d)) { sb.Append("NaN"); }
+                else if (double.IsPositiveInfinity(d)) { sb.Append("Infinity"); }
+                else if (double.IsNegativeInfinity(d)) { sb.Append("-Infinity"); }
+                else { sb.Append(d.ToString("R", CultureInfo.InvariantCulture)); }
+                return;
+            }
+            if (b is int || b is long || b is short || b is byte || b is sbyte || b is uint || b is ulong ||
+                b is ushort || b is decimal || b.GetType().FullName == "System.Numerics.BigInteger")
+            {
+                sb.Append(Convert.ToString(b, CultureInfo.InvariantCulture));
+                return;
+            }
+            if (b is ValueType) { WriteString(sb, Convert.ToString(b, CultureInfo.InvariantCulture)); return; }
+            if (b is ScriptBlock) { sb.Append("{\"$scriptblock\":"); WriteString(sb, parameterName); sb.Append('}'); return; }
+            if (b is FileSystemInfo) { WriteString(sb, ((FileSystemInfo)b).FullName); return; }
+            if (b is Uri) { WriteString(sb, ((Uri)b).OriginalString); return; }
+            if (b is System.Security.SecureString)
+            {
+                string secret = new PSCredential("x", (System.Security.SecureString)b).GetNetworkCredential().Password;
+                sb.Append("{\"$secret\":");
+                WriteString(sb, secret);
+                sb.Append('}');
+                return;
+            }
+            if (b is PSCredential)
+            {
+                PSCredential credential = (PSCredential)b;
+                sb.Append("{\"$credential\":{\"username\":");
+                WriteString(sb, credential.UserName);
+                sb.Append(",\"password\":");
+                WriteString(sb, credential.GetNetworkCredential().Password);
+                sb.Append("}}");
+                return;
+            }
+            OrderedDictionary reference = RefOf(wrapper);
+            if (reference != null)
+            {
+                sb.Append("{\"$ref\":");
+                Write(sb, reference, parameterName, depth + 1);
+                sb.Append('}');
+                return;
+            }
+            IDictionary dictionary = b as IDictionary;
+            if (dictionary != null)
+            {
+                sb.Append('{');
+                bool first = true;
+                foreach (DictionaryEntry entry in dictionary)
+                {
+                    if (!first) { sb.Append(','); }
+                    first = false;
+                    WriteString(sb, Convert.ToString(entry.Key, CultureInfo.InvariantCulture));
+                    sb.Append(':');
+                    Write(sb, entry.Value, parameterName, depth + 1);
+                }
+                sb.Append('}');
+                return;
+            }
+            if (b is PSCustomObject && wrapper != null)
+            {
+                WriteCustomObject(sb, wrapper, parameterName, depth);
+                return;
+            }
+            IEnumerable sequence = b as IEnumerable;
+            if (sequence != null)
+            {
+                sb.Append('[');
+                bool first = true;
+                foreach (object item in sequence)
+                {
+                    if (!first) { sb.Append(','); }
+                    first = false;
+                    Write(sb, item, parameterName, depth + 1);
+                }
+                sb.Append(']');
+                return;
+            }
+            WriteString(sb, Convert.ToString(b, CultureInfo.InvariantCulture));
+        }
+
+        private void WriteCustomObject(StringBuilder sb, PSObject wrapper, string parameterName, int depth)
+        {
+            sb.Append('{');
+            bool first = true;
+            foreach (string typeName in wrapper.TypeNames)
+            {
+                if (typeName.StartsWith(TypePrefix, StringComparison.Ordinal))
+                {
+                    sb.Append("\"$type\":");
+                    WriteString(sb, typeName.Substring(TypePrefix.Length));
+                    first = false;
+                    break;
+                }
+            }
+            foreach (PSPropertyInfo property in wrapper.Properties)
+            {
+                if (property.MemberType != PSMemberTypes.NoteProperty) { continue; }
+                if (!first) { sb.Append(','); }
+                first = false;
+                WriteString(sb, property.Name);
+                sb.Append(':');
+                Write(sb, property.Value, parameterName, depth + 1);
+            }
+            sb.Append('}');
+        }
+
+        private static void WriteDate(StringBuilder sb, DateTimeOffset value)
+        {
+            sb.Append("{\"$datetime\":");
+            WriteString(sb, value.ToString("o", CultureInfo.InvariantCulture));
+            sb.Append('}');
+        }
+
+        public static void WriteString(StringBuilder sb, string value)
+        {
+            if (value == null) { sb.Append("null"); return; }
+            sb.Append('"');
+            foreach (char c in value)
+            {
+                switch (c)
+                {
+                    case '"': sb.Append("\\\""); break;
+                    case '\\': sb.Append("\\\\"); break;
+                    case '\n': sb.Append("\\n"); break;
+                    case '\r': sb.Append("\\r"); break;
+                    case '\t': sb.Append("\\t"); break;
+                    default:
+                        // Control characters and lone surrogates are escaped; the rest goes as UTF-8.
+                        if (c < ' ' || char.IsSurrogate(c) || c == '\u2028' || c == '\u2029')
+                        {
+                            sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                        }
+                        else { sb.Append(c); }
+                        break;
+                }
+            }
+            sb.Append('"');
+        }
+    }
+
+    /// <summary>A JSON-RPC error answer: the worker's error id, category, text, and the messages
+    /// (warnings, progress) the cmdlet produced before it failed.</summary>
+    public sealed class RpcFailure
+    {
+        public string ErrorId { get; private set; }
+        public string Category { get; private set; }
+        public string Message { get; private set; }
+        public object Messages { get; private set; }
+
+        internal static RpcFailure From(JsonObject error, WireCodec codec)
+        {
+            RpcFailure failure = new RpcFailure();
+            JsonObject data = error.Get("data") as JsonObject;
+            failure.ErrorId = data == null ? null : data.Get("errorId") as string;
+            if (string.IsNullOrEmpty(failure.ErrorId)) { failure.ErrorId = "POWERSHAI_PY_INTERNAL"; }
+            failure.Category = data == null ? null : data.Get("category") as string;
+            if (string.IsNullOrEmpty(failure.Category)) { failure.Category = "NotSpecified"; }
+            failure.Messages = data == null ? null : codec.Decode(data.Get("messages"), false);
+            failure.Message = error.Get("message") as string;
+            if (string.IsNullOrEmpty(failure.Message))
+            {
+                failure.Message = failure.ErrorId + ": JSON-RPC error " + Convert.ToString(error.Get("code"), CultureInfo.InvariantCulture);
+            }
+            return failure;
+        }
+    }
+
+    /// <summary>The worker's end of the pipe: sends requests and collects their answers by id.
+    /// Used from the pipeline thread only; waits are bounded (pollMs) so that Ctrl+C, which
+    /// PowerShell honours between script statements, stays responsive.</summary>
+    public sealed class WorkerLink
+    {
+        private static readonly UTF8Encoding Utf8 = new UTF8Encoding(false);
+        private readonly Stream stdin;
+        private readonly TextReader stdout;
+        private readonly WireCodec codec;
+        private readonly Dictionary<string, JsonObject> parked = new Dictionary<string, JsonObject>();
+        private readonly HashSet<string> abandoned = new HashSet<string>();
+        private readonly List<string> notes = new List<string>();
+        private Task<string> pending;
+        private long nextId;
+
+        public WorkerLink(Stream stdin, TextReader stdout, WireCodec codec)
+        {
+            this.stdin = stdin;
+            this.stdout = stdout;
+            this.codec = codec;
+        }
+
+        /// <summary>Sends one request; returns its id.</summary>
+        public string SendRequest(string method, string paramsJson)
+        {
+            nextId++;
+            string id = nextId.ToString(CultureInfo.InvariantCulture);
+            LastId = id;
+            StringBuilder sb = new StringBuilder(64 + (paramsJson == null ? 0 : paramsJson.Length));
+            sb.Append("{\"jsonrpc\":\"2.0\",\"id\":").Append(id).Append(",\"method\":");
+            WireCodec.WriteString(sb, method);
+            sb.Append(",\"params\":").Append(string.IsNullOrEmpty(paramsJson) ? "{}" : paramsJson).Append('}');
+            WriteLine(sb.ToString());
+            return id;
+        }
+
+        public void SendNotification(string method, string paramsJson)
+        {
+            StringBuilder sb = new StringBuilder();
+            sb.Append("{\"jsonrpc\":\"2.0\",\"method\":");
+            WireCodec.WriteString(sb, method);
+            sb.Append(",\"params\":").Append(string.IsNullOrEmpty(paramsJson) ? "{}" : paramsJson).Append('}');
+            WriteLine(sb.ToString());
+        }
+
+        private void WriteLine(string json)
+        {
+            byte[] bytes = Utf8.GetBytes(json + "\n");
+            stdin.Write(bytes, 0, bytes.Length);
+            stdin.Flush();
+        }
+
+        /// <summary>Id of the last request sent.</summary>
+        public string LastId { get; private set; }
+
+        /// <summary>Sends a request and waits up to pollMs for its result (see TryResult); on
+        /// NoAnswer the caller goes on with TryResult(LastId, ...).</summary>
+        public object Request(string method, string paramsJson, int pollMs, bool asHashtable)
+        {
+            string id = SendRequest(method, paramsJson);
+            return TryResult(id, pollMs, asHashtable);
+        }
+
+        /// <summary>Returned by TryResult while the answer has not come.</summary>
+        public static readonly object NoAnswer = new object();
+
+        /// <summary>The decoded result of request id; an RpcFailure when the worker answered with
+        /// an error; NoAnswer when nothing came within pollMs. Throws EndOfStreamException when
+        /// the worker has closed its stdout.</summary>
+        public object TryResult(string id, int pollMs, bool asHashtable)
+        {
+            DateTime deadline = DateTime.UtcNow.AddMilliseconds(pollMs);
+            while (true)
+            {
+                JsonObject message;
+                if (parked.TryGetValue(id, out message))
+                {
+                    parked.Remove(id);
+                    JsonObject error = message.Get("error") as JsonObject;
+                    if (error != null) { return RpcFailure.From(error, codec); }
+                    return codec.Decode(message.Get("result"), asHashtable);
+                }
+                if (pending == null) { pending = stdout.ReadLineAsync(); }
+                int wait = (int)Math.Max(0, (deadline - DateTime.UtcNow).TotalMilliseconds);
+                bool completed;
+                try { completed = pending.Wait(wait); }
+                catch (AggregateException)
+                {
+                    pending = null;
+                    throw new EndOfStreamException("reading the worker's stdout failed");
+                }
+                if (!completed) { return NoAnswer; }
+                string line = pending.Result;
+                pending = null;
+                if (line == null) { throw new EndOfStreamException("the worker closed its stdout"); }
+                Accept(line);
+            }
+        }
+
+        /// <summary>Nobody waits for this answer any more (the caller was stopped).</summary>
+        public void Abandon(string id) { abandoned.Add(id); }
+
+        public int NoteCount { get { return notes.Count; } }
+
+        /// <summary>Lines that were not answers (notes for -Verbose), oldest first; clears them.</summary>
+        public string[] TakeNotes()
+        {
+            string[] copy = notes.ToArray();
+            notes.Clear();
+            return copy;
+        }
+
+        private void Accept(string line)
+        {
+            if (line.Trim().Length == 0) { return; }
+            JsonObject message;
+            try { message = JsonReader.Parse(line) as JsonObject; }
+            catch (FormatException) { message = null; }
+            if (message == null)
+            {
+                notes.Add("ignoring a line from the worker that is not a JSON object: " + line);
+                return;
+            }
+            object rawId = message.Get("id");
+            if (rawId == null)
+            {
+                // A parse-error report (id null) or a notification: nothing waits for it.
+                JsonObject error = message.Get("error") as JsonObject;
+                if (error != null) { notes.Add("worker reported: " + error.Get("message")); }
+                return;
+            }
+            string key = Convert.ToString(rawId, CultureInfo.InvariantCulture);
+            if (abandoned.Remove(key))
+            {
+                // Stopped while a cmdlet was starting: its stream would otherwise stay open.
+                JsonObject result = message.Get("result") as JsonObject;
+                string orphan = result == null ? null : result.Get("stream") as string;
+                if (!string.IsNullOrEmpty(orphan))
+                {
+                    StringBuilder sb = new StringBuilder("{\"token\":");
+                    WireCodec.WriteString(sb, orphan);
+                    sb.Append('}');
+                    try { SendNotification("stream/close", sb.ToString()); }
+                    catch (IOException) { }
+                }
+                return;
+            }
+            parked[key] = message;
+        }
+    }
+}
