@@ -41,6 +41,9 @@ class AppInfo:
     fn_index: dict[str, int] = field(default_factory=dict)  # api_name -> dependency id
     # api_name -> one flag per input: True where the input is a gr.State
     state_slots: dict[str, list[bool]] = field(default_factory=dict)
+    # api_names of listeners declared with queue=False (the official clients skip the queue there)
+    unqueued: set[str] = field(default_factory=set)
+    queue_routes: bool = True  # False once POST /queue/join answered 404 (not a full Gradio app)
 
     @property
     def major(self) -> int:
@@ -142,7 +145,9 @@ class GradioClient:
         # Gradio 5 sends whole Python tracebacks in 500 bodies; keep only the last line.
         if "Traceback" in body:
             body = response.text.strip().splitlines()[-1][:300]
-        raise err.GradioConnectionError(f"{what}: HTTP {code} {body}", error_id=err.HTTP_STATUS)
+        failure = err.GradioConnectionError(f"{what}: HTTP {code} {body}", error_id=err.HTTP_STATUS)
+        failure.status = code
+        raise failure
 
     def api_url(self, route: str) -> str:
         return self.require_app().api_root + route
@@ -220,6 +225,8 @@ class GradioClient:
                 continue
             app.fn_index[name] = int(dep.get("id", position))
             app.state_slots[name] = [kinds.get(i) == "state" for i in dep.get("inputs", [])]
+            if dep.get("queue") is False:
+                app.unqueued.add(name)
 
     # -- calls ------------------------------------------------------------------------------
 

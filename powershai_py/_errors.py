@@ -57,6 +57,7 @@ class PowershaiPyError(Exception):
 class GradioConnectionError(PowershaiPyError):
     error_id = "POWERSHAI_HUGGINGFACE_GRADIO_CONNECTION"
     category = "ConnectionError"
+    status: int | None = None  # the HTTP status, when the server answered with an error one
 
 
 class AuthenticationFailed(GradioConnectionError):

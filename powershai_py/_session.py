@@ -27,8 +27,9 @@ PROTOCOLS = ("auto", "call", "queue")
 class SessionOptions:
     MaxCalls: int = 100
     MaxCallsPolicy: str = "warning"
-    # auto: the queue protocol for gr.State endpoints on Gradio 4 and 5 (their /call loses the
-    # state), /call otherwise; call / queue: always that route.
+    # auto: the queue protocol, as Gradio's own clients use it (faster, keeps gr.State on every
+    # version, brings queue position, progress, logs and error texts), and /call for listeners
+    # declared queue=False or servers without queue routes; call / queue: always that route.
     Protocol: str = "auto"
 
 
@@ -240,9 +241,17 @@ class GradioSession:
         self._check_api(api)
         self._enforce_max_calls(warn)
         call_token: str | None | bool = True if token is None else resolve_token(token) or False
+        event = None
         if event_id is None and self._uses_queue(api):
-            event = self._join_queue(api, params, call_token)
-        else:
+            try:
+                event = self._join_queue(api, params, call_token)
+            except err.GradioConnectionError as exc:
+                # A server with /call but no queue routes: take /call from now on, unless the
+                # user asked for the queue.
+                if exc.status != 404 or self._protocol() != "auto":
+                    raise
+                self.app.queue_routes = False
+        if event is None:
             event = self._submit_call(api, params, event_id, call_token)
         event.start_reading()
         hash_ = event.SessionHash
@@ -291,15 +300,19 @@ class GradioSession:
 
     def _uses_queue(self, api_name: str) -> bool:
         """Which route a new call takes (``options.Protocol``)."""
-        protocol = str(self.options.Protocol or "auto").lower()
-        if protocol not in PROTOCOLS:
-            raise err.InvalidArgument(
-                f"Protocol must be one of {', '.join(PROTOCOLS)}, not {self.options.Protocol!r}")
+        protocol = self._protocol()
         if protocol == "call" or api_name not in self.app.fn_index:
             return False
         if protocol == "queue":
             return True
-        return self.app.major in (4, 5) and self._is_stateful(api_name)
+        return self.app.queue_routes and api_name not in self.app.unqueued
+
+    def _protocol(self) -> str:
+        protocol = str(self.options.Protocol or "auto").lower()
+        if protocol not in PROTOCOLS:
+            raise err.InvalidArgument(
+                f"Protocol must be one of {', '.join(PROTOCOLS)}, not {self.options.Protocol!r}")
+        return protocol
 
     def _queue_channel(self) -> QueueChannel:
         with self._lock:

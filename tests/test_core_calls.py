@@ -118,28 +118,41 @@ def test_update_callback_sees_each_result(session: ps.GradioSession) -> None:
 # -- errors from the app --------------------------------------------------------------------
 
 
-def test_gr_error(session: ps.GradioSession, gradio_app: RunningApp) -> None:
+def test_gr_error(session: ps.GradioSession) -> None:
+    """The default (queue) route brings gr.Error's text on every version."""
     call = session.invoke("fail_gradio", ["boom"])
     results = call.results()
     event = call.ApiEvent
     assert [r.event for r in results] == ["error"]
     assert event.Status == "complete"
-    assert event.error
+    assert isinstance(event.error, dict)
+    assert event.error["error"] == "bad input: boom"  # Gradio 4's extra quotes are gone
+
+
+def test_gr_error_on_the_call_route(session: ps.GradioSession, gradio_app: RunningApp) -> None:
+    session.options.Protocol = "call"
+    call = session.invoke("fail_gradio", ["boom"])
+    results = call.results()
+    event = call.ApiEvent
+    assert [r.event for r in results] == ["error"]
+    assert event.Status == "complete"
     if gradio_app.version >= 6:
         assert isinstance(event.error, dict)
         assert "bad input: boom" in event.error["error"]
-    else:
+    else:  # Gradio 4 and 5 drop the text on /call
         assert results[0].data is None
         assert event.error == "UnknownError"
 
 
-def test_plain_exception(session: ps.GradioSession, gradio_app: RunningApp) -> None:
+@pytest.mark.parametrize("protocol", ["auto", "call"])
+def test_plain_exception(session: ps.GradioSession, gradio_app: RunningApp, protocol: str) -> None:
+    session.options.Protocol = protocol
     call = session.invoke("fail_plain", ["x"])
     results = call.results()
     assert [r.event for r in results] == ["error"]
     assert call.ApiEvent.Status == "complete"
     assert call.ApiEvent.error
-    if gradio_app.version < 6:
+    if gradio_app.version < 6 and protocol == "call":
         assert call.ApiEvent.error == "UnknownError"
     # show_error is off: the exception text never reaches the client
     assert "something broke" not in repr(call.ApiEvent.error)

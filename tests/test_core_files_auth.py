@@ -273,7 +273,8 @@ def test_public_sends_no_token(fake: FakeGradio, monkeypatch: pytest.MonkeyPatch
 
 def test_per_call_token_overrides_the_sessions(fake: FakeGradio) -> None:
     call_once(fake.url, token="hf_session", call_token="hf_call")
-    call_requests = fake.requests_to("/gradio_api/call/")
+    # The call's own requests: /queue/join (404 on this fake, which then falls back to /call).
+    call_requests = fake.requests_to("/gradio_api/call/") + fake.requests_to("/gradio_api/queue/")
     other = [r for r in fake.requests if r not in call_requests]
     assert {r.headers.get("Authorization") for r in call_requests} == {"Bearer hf_call"}
     assert {r.headers.get("x-hf-authorization") for r in call_requests} == {"Bearer hf_call"}

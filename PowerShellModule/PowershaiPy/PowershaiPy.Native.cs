@@ -34,8 +34,10 @@ namespace PowershaiPy.Native
         public bool Has(string name) { return Names.IndexOf(name) >= 0; }
     }
 
-    /// <summary>A small strict JSON reader: objects, arrays, strings, numbers (long or double),
-    /// booleans, null, and the NaN/Infinity literals Python's json module writes.</summary>
+    /// <summary>A small JSON reader for what the worker writes: objects, arrays, strings, numbers
+    /// (long or double), booleans, null, and the NaN/Infinity literals of Python's json module.
+    /// It rejects broken structure, raw control characters in strings and bad escapes; it does not
+    /// police number spelling (a "+1" or "01" is read as a number).</summary>
     public sealed class JsonReader
     {
         private readonly string text;
@@ -142,7 +144,7 @@ namespace PowershaiPy.Native
         {
             pos++;
             int start = pos;
-            while (pos < text.Length && text[pos] != '"' && text[pos] != '\\') { pos++; }
+            while (pos < text.Length && text[pos] != '"' && text[pos] != '\\' && text[pos] >= ' ') { pos++; }
             if (pos < text.Length && text[pos] == '"')
             {
                 string plain = text.Substring(start, pos - start);
@@ -156,6 +158,7 @@ namespace PowershaiPy.Native
                 if (pos >= text.Length) { throw Fail("unterminated string"); }
                 char c = text[pos++];
                 if (c == '"') { return sb.ToString(); }
+                if (c < ' ') { throw Fail("control character in a string"); }
                 if (c != '\\') { sb.Append(c); continue; }
                 if (pos >= text.Length) { throw Fail("unterminated escape"); }
                 char e = text[pos++];
@@ -171,10 +174,12 @@ namespace PowershaiPy.Native
                     case 't': sb.Append('\t'); break;
                     case 'u':
                         if (pos + 4 > text.Length) { throw Fail("short \\u escape"); }
-                        int code;
-                        if (!int.TryParse(text.Substring(pos, 4), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out code))
+                        int code = 0;
+                        for (int k = 0; k < 4; k++)
                         {
-                            throw Fail("bad \\u escape");
+                            int digit = HexValue(text[pos + k]);
+                            if (digit < 0) { throw Fail("bad \\u escape"); }
+                            code = code * 16 + digit;
                         }
                         sb.Append((char)code);
                         pos += 4;
@@ -182,6 +187,14 @@ namespace PowershaiPy.Native
                     default: throw Fail("bad escape");
                 }
             }
+        }
+
+        private static int HexValue(char c)
+        {
+            if (c >= '0' && c <= '9') { return c - '0'; }
+            if (c >= 'a' && c <= 'f') { return c - 'a' + 10; }
+            if (c >= 'A' && c <= 'F') { return c - 'A' + 10; }
+            return -1;
         }
 
         private object ReadNumber()

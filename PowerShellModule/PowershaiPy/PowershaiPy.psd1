@@ -48,6 +48,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:9b680f9fef5723b56577d680efc9269f519bf33f4f53003a63983dde629f11dc'
+        InputsHash = 'sha256:68eed40f1a185d7e9ccc4ec4bdba6bd7fec434e7a881fcdf48e806f7e74e5ec5'
     }
 }

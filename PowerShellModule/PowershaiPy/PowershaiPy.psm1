@@ -2,7 +2,7 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:9b680f9fef5723b56577d680efc9269f519bf33f4f53003a63983dde629f11dc
+# Inputs hash: sha256:68eed40f1a185d7e9ccc4ec4bdba6bd7fec434e7a881fcdf48e806f7e74e5ec5
 # Module: PowershaiPy 0.1.0
 
 #region Runtime (PowerShellModule/src/Runtime.ps1, inlined verbatim)
@@ -58,7 +58,8 @@ function Import-PshaiNative {
     if (-not [System.IO.File]::Exists($dll)) {
         $temp = Join-Path $folder ('PowershaiPy.Native.{0}.{1}.tmp.dll' -f $hash, [guid]::NewGuid().ToString('N'))
         try {
-            $null = New-Item -ItemType Directory -Path $folder -Force -ErrorAction Stop
+            # (New-Item -Force stays silent when a parent is a file; this throws.)
+            $null = [System.IO.Directory]::CreateDirectory($folder)
             Add-Type -TypeDefinition $text -OutputAssembly $temp -OutputType Library -ErrorAction Stop
             # Another import may have finished first: its copy is the same, keep it.
             try { [System.IO.File]::Move($temp, $dll) } catch { }
@@ -70,7 +71,13 @@ function Import-PshaiNative {
             if ([System.IO.File]::Exists($temp)) { Remove-Item -LiteralPath $temp -Force -ErrorAction SilentlyContinue }
         }
     }
-    $null = [System.Reflection.Assembly]::LoadFrom($dll)
+    try {
+        $null = [System.Reflection.Assembly]::LoadFrom($dll)
+    } catch {
+        # A damaged copy: drop it (the next import rebuilds it) and compile in memory this time.
+        Remove-Item -LiteralPath $dll -Force -ErrorAction SilentlyContinue
+        Add-Type -TypeDefinition $text
+    }
 }
 
 Import-PshaiNative

@@ -50,7 +50,8 @@ function Import-PshaiNative {
     if (-not [System.IO.File]::Exists($dll)) {
         $temp = Join-Path $folder ('PowershaiPy.Native.{0}.{1}.tmp.dll' -f $hash, [guid]::NewGuid().ToString('N'))
         try {
-            $null = New-Item -ItemType Directory -Path $folder -Force -ErrorAction Stop
+            # (New-Item -Force stays silent when a parent is a file; this throws.)
+            $null = [System.IO.Directory]::CreateDirectory($folder)
             Add-Type -TypeDefinition $text -OutputAssembly $temp -OutputType Library -ErrorAction Stop
             # Another import may have finished first: its copy is the same, keep it.
             try { [System.IO.File]::Move($temp, $dll) } catch { }
@@ -62,7 +63,13 @@ function Import-PshaiNative {
             if ([System.IO.File]::Exists($temp)) { Remove-Item -LiteralPath $temp -Force -ErrorAction SilentlyContinue }
         }
     }
-    $null = [System.Reflection.Assembly]::LoadFrom($dll)
+    try {
+        $null = [System.Reflection.Assembly]::LoadFrom($dll)
+    } catch {
+        # A damaged copy: drop it (the next import rebuilds it) and compile in memory this time.
+        Remove-Item -LiteralPath $dll -Force -ErrorAction SilentlyContinue
+        Add-Type -TypeDefinition $text
+    }
 }
 
 Import-PshaiNative

@@ -25,7 +25,8 @@ class CmdletResult:
     output: list[Any] = field(default_factory=list)  # JSON-ready values (already wire-encoded)
     stream: Iterator[Any] | None = None  # each item JSON-ready; pulled one per stream/next
     # True when the stream's next item is already at hand: the cmdlet reply then carries it,
-    # sparing a stream/next round trip (never used to wait: a reply must not block on the server).
+    # sparing a stream/next round trip. Only consulted for clients that did not choose the stream
+    # token; a client that did can close the stream before the reply, so the reply waits.
     ready: Callable[[], bool] | None = None
 
 

@@ -252,10 +252,12 @@ class Server:
             except Exception as exc:  # noqa: BLE001
                 self._drop(token, stream)
                 raise _with_messages(exc, stream.ctx) from exc
-            done = isinstance(item, LastItem)
-            if done:
+            last = isinstance(item, LastItem)
+            if last:
                 item = item.value
-            if done or stream.is_closed():  # last item, or closed while next() ran
+            # The last item, or closed while next() ran: either way nothing follows.
+            done = last or stream.is_closed()
+            if done:
                 self._drop(token, stream)
         return _reply(stream.ctx.drain(), [], [item], None if done else token)
 

@@ -114,9 +114,22 @@ Describe 'Update-GradioSessionApiResult' {
 }
 
 Describe 'Gradio 4' {
-    It 'sets error to UnknownError for a gr.Error (Gradio 4 sends no text)' {
+    It 'brings the text of a gr.Error (the default queue route)' {
         $ev = Invoke-GradioSessionApi fail_gradio @('boom') -session $S4
         $results = @($ev | Update-GradioSessionApiResult)
+        $results[-1].event | Should -Be 'error'
+        $ev.ApiEvent.Status | Should -Be 'complete'
+        $ev.ApiEvent.error.error | Should -Be 'bad input: boom'
+    }
+
+    It 'sets error to UnknownError for a gr.Error on the /call route (Gradio 4 sends no text there)' {
+        Set-GradioSession $S4 -Protocol call
+        try {
+            $ev = Invoke-GradioSessionApi fail_gradio @('boom') -session $S4
+            $results = @($ev | Update-GradioSessionApiResult)
+        } finally {
+            Set-GradioSession $S4 -Protocol auto
+        }
         $results[-1].event | Should -Be 'error'
         $ev.ApiEvent.Status | Should -Be 'complete'
         $ev.ApiEvent.error | Should -Be 'UnknownError'
