@@ -65,3 +65,42 @@ def stream_delays(http: httpx.Client, root: str, count: int, delay: float) -> li
             elif sse.event in ("complete", "error"):
                 break
     return delays
+
+
+def fn_index(base_url: str, api: str) -> int:
+    """The dependency id ``/queue/join`` wants for ``api`` (from ``/config``)."""
+    config = httpx.get(base_url.rstrip("/") + "/config", timeout=10.0).json()
+    for position, dep in enumerate(config.get("dependencies", [])):
+        if dep.get("api_name") == api:
+            return int(dep.get("id", position))
+    raise KeyError(api)
+
+
+def queue_call(http: httpx.Client, root: str, fn: int, data: list[Any],
+               session_hash: str) -> Any:
+    """One round trip on the queue protocol, as Gradio's own clients make it.
+
+    ``POST {P}/queue/join``, then ``GET {P}/queue/data?session_hash=`` until ``process_completed``
+    of that event; the stream is read on to ``close_stream`` so its connection goes back to the
+    pool.
+    """
+    response = http.post(f"{root}/queue/join",
+                         json={"data": data, "fn_index": fn, "session_hash": session_hash})
+    response.raise_for_status()
+    event_id = response.json()["event_id"]
+    result: Any = None
+    with httpx_sse.connect_sse(http, "GET", f"{root}/queue/data",
+                               params={"session_hash": session_hash}) as source:
+        for sse in source.iter_sse():
+            message = json.loads(sse.data)
+            kind = message.get("msg")
+            if kind == "process_completed" and message.get("event_id") == event_id:
+                output = message.get("output") or {}
+                if not message.get("success"):
+                    raise RuntimeError(f"queue call failed: {output}")
+                result = output.get("data")
+            elif kind == "close_stream":
+                break
+    if result is None:
+        raise RuntimeError("the queue stream ended before process_completed")
+    return result

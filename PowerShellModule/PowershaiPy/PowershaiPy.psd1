@@ -48,6 +48,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:68eed40f1a185d7e9ccc4ec4bdba6bd7fec434e7a881fcdf48e806f7e74e5ec5'
+        InputsHash = 'sha256:6eb67aff3e278806a39ee523130e60a352619dd559c4c54e6bf531c108d4ffd7'
     }
 }

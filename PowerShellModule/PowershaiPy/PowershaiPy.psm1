@@ -2,7 +2,7 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:68eed40f1a185d7e9ccc4ec4bdba6bd7fec434e7a881fcdf48e806f7e74e5ec5
+# Inputs hash: sha256:6eb67aff3e278806a39ee523130e60a352619dd559c4c54e6bf531c108d4ffd7
 # Module: PowershaiPy 0.1.0
 
 #region Runtime (PowerShellModule/src/Runtime.ps1, inlined verbatim)
@@ -632,15 +632,17 @@ function Write-PshaiWorkerLog {
 function Invoke-PshaiCmdlet {
     # The body of every generated function: see docs/DESIGN.md. This runs for every cmdlet call,
     # so it avoids helper calls on the common path (a script function call costs ~0.1 ms).
-    param(
-        [Parameter(Mandatory)][string]$Name,
-        [Parameter(Mandatory)][AllowNull()][AllowEmptyCollection()]$Bound,
-        [Parameter(Mandatory)]$Cmdlet
-    )
+    # A plain function (no parameter attributes): advanced-function binding costs more.
+    param([string]$Name, $Bound, $Cmdlet)
     $codec = $script:PshaiCodec
     $scriptBlocks = @{}
-    $cwd = $null
-    try { $cwd = $ExecutionContext.SessionState.Path.CurrentFileSystemLocation.ProviderPath } catch { }
+    # The worker resolves relative paths against PowerShell's current folder, not its own.
+    $cwd = $PWD
+    if ($null -ne $cwd -and $cwd.Provider.Name -eq 'FileSystem') { $cwd = $cwd.ProviderPath }
+    else {
+        $cwd = $null
+        try { $cwd = $ExecutionContext.SessionState.Path.CurrentFileSystemLocation.ProviderPath } catch { }
+    }
 
     $token = $null
     $failure = $null

@@ -624,15 +624,17 @@ function Write-PshaiWorkerLog {
 function Invoke-PshaiCmdlet {
     # The body of every generated function: see docs/DESIGN.md. This runs for every cmdlet call,
     # so it avoids helper calls on the common path (a script function call costs ~0.1 ms).
-    param(
-        [Parameter(Mandatory)][string]$Name,
-        [Parameter(Mandatory)][AllowNull()][AllowEmptyCollection()]$Bound,
-        [Parameter(Mandatory)]$Cmdlet
-    )
+    # A plain function (no parameter attributes): advanced-function binding costs more.
+    param([string]$Name, $Bound, $Cmdlet)
     $codec = $script:PshaiCodec
     $scriptBlocks = @{}
-    $cwd = $null
-    try { $cwd = $ExecutionContext.SessionState.Path.CurrentFileSystemLocation.ProviderPath } catch { }
+    # The worker resolves relative paths against PowerShell's current folder, not its own.
+    $cwd = $PWD
+    if ($null -ne $cwd -and $cwd.Provider.Name -eq 'FileSystem') { $cwd = $cwd.ProviderPath }
+    else {
+        $cwd = $null
+        try { $cwd = $ExecutionContext.SessionState.Path.CurrentFileSystemLocation.ProviderPath } catch { }
+    }
 
     $token = $null
     $failure = $null
