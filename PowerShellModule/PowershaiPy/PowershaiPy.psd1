@@ -48,6 +48,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:6eb67aff3e278806a39ee523130e60a352619dd559c4c54e6bf531c108d4ffd7'
+        InputsHash = 'sha256:accac13c57792758289b924a7325706e54ad2cedf95f5667c7446d79f1e595a5'
     }
 }

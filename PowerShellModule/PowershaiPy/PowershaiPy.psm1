@@ -2,7 +2,7 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:6eb67aff3e278806a39ee523130e60a352619dd559c4c54e6bf531c108d4ffd7
+# Inputs hash: sha256:accac13c57792758289b924a7325706e54ad2cedf95f5667c7446d79f1e595a5
 # Module: PowershaiPy 0.1.0
 
 #region Runtime (PowerShellModule/src/Runtime.ps1, inlined verbatim)
@@ -471,6 +471,17 @@ function Invoke-PshaiRequest {
     , $result
 }
 
+function Assert-PshaiWorkerAlive {
+    # Called when a poll found no answer: a worker that exited gets 2 s to have its last lines
+    # read, then the call fails.
+    param($Worker, [string]$Method)
+    if (-not $Worker.Process.HasExited) { return }
+    if ($null -eq $Worker.ExitedAt) { $Worker.ExitedAt = [DateTime]::UtcNow }
+    elseif (([DateTime]::UtcNow - $Worker.ExitedAt).TotalMilliseconds -gt 2000) {
+        throw (New-PshaiWorkerExitedException -Worker $Worker -Method $Method)
+    }
+}
+
 function Wait-PshaiResult {
     # The slow path of Invoke-PshaiRequest: polls until the answer comes, the worker dies or the
     # timeout passes, returning to PowerShell between polls so that Ctrl+C can stop the wait.
@@ -482,12 +493,7 @@ function Wait-PshaiResult {
     while ($true) {
         $result = $link.TryResult($id, $script:PshaiPollMs, $AsHashtable)
         if (-not [object]::ReferenceEquals($result, $noAnswer)) { return , $result }
-        if ($Worker.Process.HasExited) {
-            if ($null -eq $Worker.ExitedAt) { $Worker.ExitedAt = [DateTime]::UtcNow }
-            elseif (([DateTime]::UtcNow - $Worker.ExitedAt).TotalMilliseconds -gt 2000) {
-                throw (New-PshaiWorkerExitedException -Worker $Worker -Method $Method)
-            }
-        }
+        Assert-PshaiWorkerAlive -Worker $Worker -Method $Method
         if ($TimeoutMs -gt 0 -and ([DateTime]::UtcNow - $started).TotalMilliseconds -gt $TimeoutMs) {
             throw (New-PshaiException -ErrorId 'POWERSHAI_PY_WORKER_TIMEOUT' -Category 'OperationTimeout' `
                     -Message "POWERSHAI_PY_WORKER_TIMEOUT: the Python worker did not answer '$Method' in $([int]($TimeoutMs / 1000)) s.")
@@ -644,7 +650,8 @@ function Invoke-PshaiCmdlet {
         try { $cwd = $ExecutionContext.SessionState.Path.CurrentFileSystemLocation.ProviderPath } catch { }
     }
 
-    $token = $null
+    $run = $null
+    $worker = $null
     $failure = $null
     try {
         $commandParameters = $Cmdlet.MyInvocation.MyCommand.Parameters
@@ -664,33 +671,45 @@ function Invoke-PshaiCmdlet {
             if ($chosen.Count -eq 0) { return }
             $approved = $chosen.ToArray()
         }
-        # Our own stream token: if this call is stopped before the answer, finally can close it.
+        # Our own stream token, so that a call stopped before its answer can still close it; the
+        # worker's answer then waits for the stream's first item (docs/DESIGN.md).
         $token = [guid]::NewGuid().ToString('N')
         $json = $codec.EncodeCmdletParams($Name, $Bound, $script:PshaiCommonParameters, $cwd, $scriptBlocks, $false, $approved, $token)
-        $reply = Invoke-PshaiRequest -Method 'cmdlet' -ParamsJson $json
-        # Replies always carry messages, output, items, stream and done (docs/DESIGN.md).
-        while ($true) {
-            if ($reply.done -eq $true) { $token = $null }
-            if ($reply.messages.Count -gt 0) {
-                Invoke-PshaiMessageList -Messages $reply.messages -Cmdlet $Cmdlet -ScriptBlocks $scriptBlocks
+        $worker = $script:PshaiWorker
+        if ($null -eq $worker -or $worker.Dead -or $worker.Process.HasExited) { $worker = Get-PshaiWorker }
+        # CmdletRun writes messages and objects through $Cmdlet; the loop returns to script at
+        # least every PollMs (Ctrl+C), and for what only script can do (Pending).
+        try {
+            $run = [PowershaiPy.Native.CmdletRun]::new($worker.Link, $Cmdlet, $json, $token)
+            while (-not $run.Done) {
+                $moved = $run.Step($script:PshaiPollMs)
+                if ($null -ne $run.Pending) {
+                    $pending = $run.TakePending()
+                    if ([PowershaiPy.Native.WireCodec]::IsDirective($pending)) { Invoke-PshaiDirective $pending }
+                    else { Invoke-PshaiMessageList -Messages @($pending) -Cmdlet $Cmdlet -ScriptBlocks $scriptBlocks }
+                } elseif (-not $moved) {
+                    Assert-PshaiWorkerAlive -Worker $worker -Method $Name
+                }
+                if ($VerbosePreference -ne 'SilentlyContinue') { Write-PshaiWorkerLog -Cmdlet $Cmdlet }
             }
-            foreach ($item in $reply.output) {
-                if ([PowershaiPy.Native.WireCodec]::IsDirective($item)) { Invoke-PshaiDirective $item } else { $item }
-            }
-            # The worker may answer with the stream's first item when it was already at hand.
-            foreach ($item in $reply.items) { $item }
-            if ($VerbosePreference -ne 'SilentlyContinue') { Write-PshaiWorkerLog -Cmdlet $Cmdlet }
-            if ($null -eq $token) { break }
-            $reply = Invoke-PshaiRequest -Method 'stream/next' -ParamsJson ('{"token":"' + $token + '"}')
+        } catch {
+            if (Test-PshaiEndOfStream $_.Exception) { throw (New-PshaiWorkerExitedException -Worker $worker -Method $Name) }
+            throw
+        }
+        if ($worker.Link.NoteCount -gt 0) {
+            foreach ($note in $worker.Link.TakeNotes()) { Write-Verbose "PowershaiPy: $note" }
+        }
+        $f = $run.Failure
+        if ($null -ne $f) {
+            throw (New-PshaiException -ErrorId $f.ErrorId -Category $f.Category -Message $f.Message -Messages $f.Messages)
         }
     } catch {
         $ex = $_.Exception
         if ($null -eq $ex -or -not $ex.Data.Contains('PshaiErrorId')) { throw }
-        # A stream that failed on the worker side is already gone there.
-        if ([string]$ex.Data['PshaiErrorId'] -ne 'POWERSHAI_PY_WORKER_EXITED') { $token = $null }
         $failure = $ex
     } finally {
-        if ($null -ne $token) { Send-PshaiNotification -Method 'stream/close' -Params @{ token = $token } }
+        # Stopped (Ctrl+C, Select-Object -First) or failed: drop the answer, close the stream.
+        if ($null -ne $run -and -not $run.Done -and -not $worker.Dead) { $run.Stop() }
     }
     if ($null -ne $failure) {
         Invoke-PshaiMessageList -Messages $failure.Data['PshaiMessages'] -Cmdlet $Cmdlet -ScriptBlocks $scriptBlocks
