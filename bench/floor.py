@@ -81,8 +81,8 @@ def queue_call(http: httpx.Client, root: str, fn: int, data: list[Any],
     """One round trip on the queue protocol, as Gradio's own clients make it.
 
     ``POST {P}/queue/join``, then ``GET {P}/queue/data?session_hash=`` until ``process_completed``
-    of that event; the stream is read on to ``close_stream`` so its connection goes back to the
-    pool.
+    of that event; the stream is read on to its end (``close_stream``, then the end of the body)
+    so its connection goes back to the pool.
     """
     response = http.post(f"{root}/queue/join",
                          json={"data": data, "fn_index": fn, "session_hash": session_hash})
@@ -91,7 +91,8 @@ def queue_call(http: httpx.Client, root: str, fn: int, data: list[Any],
     result: Any = None
     with httpx_sse.connect_sse(http, "GET", f"{root}/queue/data",
                                params={"session_hash": session_hash}) as source:
-        for sse in source.iter_sse():
+        events = source.iter_sse()
+        for sse in events:
             message = json.loads(sse.data)
             kind = message.get("msg")
             if kind == "process_completed" and message.get("event_id") == event_id:
@@ -100,6 +101,9 @@ def queue_call(http: httpx.Client, root: str, fn: int, data: list[Any],
                     raise RuntimeError(f"queue call failed: {output}")
                 result = output.get("data")
             elif kind == "close_stream":
+                # Read on to the end of the body so the connection goes back to the pool.
+                for _ in events:
+                    pass
                 break
     if result is None:
         raise RuntimeError("the queue stream ended before process_completed")

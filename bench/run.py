@@ -154,7 +154,7 @@ def bench_calls(url: str, root: str, n: int, warmup: int, block: int) -> dict[st
     first = session.invoke("bench_noop", ["x0"]).results()
     one_hash = uuid.uuid4().hex
     queue_hash = uuid.uuid4().hex
-    fn = floor.fn_index(url, "bench_noop")
+    queue_fn = floor.fn_index(url, "bench_noop")
 
     def f_floor(i: int) -> Any:
         return floor.call(http, root, "bench_noop", [f"x{i}"])
@@ -163,7 +163,7 @@ def bench_calls(url: str, root: str, n: int, warmup: int, block: int) -> dict[st
         return floor.call(http, root, "bench_noop", [f"x{i}"], session_hash=one_hash)
 
     def f_floor_queue(i: int) -> Any:
-        return floor.queue_call(http, root, fn, [f"x{i}"], queue_hash)
+        return floor.queue_call(http, root, queue_fn, [f"x{i}"], queue_hash)
 
     def f_gc(i: int) -> Any:
         with contextlib.redirect_stdout(io.StringIO()):
@@ -323,19 +323,26 @@ def bench_fanout(url: str, root: str, calls: int, rounds: int) -> dict[str, Row]
         last = results[-1]
         return last.event == "complete" and last.data == [f"x{i}"]
 
-    with cf.ThreadPoolExecutor(calls) as pool:
-        for r in range(rounds + 1):  # round 0 warms connections and threads
-            for key, fn in (("floor", f_floor), ("py", f_py)):
+    def run_rounds(pool: cf.ThreadPoolExecutor, clients: tuple[tuple[str, Any], ...],
+                   count: int) -> None:
+        for _ in range(count):
+            for key, fn in clients:
                 t0 = time.perf_counter()
                 good = sum(pool.map(fn, range(calls)))
                 elapsed = time.perf_counter() - t0
-                if r:
-                    rows[key].values.append(calls / elapsed)
-                    rows[key].extra["bad"] = rows[key].extra.get("bad", 0) + calls - good
-                    rows[key].extra["total"] = rows[key].extra.get("total", 0) + calls
+                rows[key].values.append(calls / elapsed)
+                rows[key].extra["bad"] = rows[key].extra.get("bad", 0) + calls - good
+                rows[key].extra["total"] = rows[key].extra.get("total", 0) + calls
+
+    with cf.ThreadPoolExecutor(calls) as pool:
+        for fn in (f_floor, f_py):  # a warm-up round: connections and threads
+            sum(pool.map(fn, range(calls)))
+        run_rounds(pool, (("floor", f_floor), ("py", f_py)), rounds)
+        rows["ps"] = guarded("ps fanout", bench_ps_fanout, url, calls, rounds)
+        # The floor again after PowerShell's rounds: both sides of it see the server as it was.
+        run_rounds(pool, (("floor", f_floor),), rounds)
     session.close()
     http.close()
-    rows["ps"] = guarded("ps fanout", bench_ps_fanout, url, calls, rounds)
     rows["ps"].name = "PowerShell (Invoke all, then Update all)"
     rows["ps"].unit = "calls/s"
     return rows
@@ -569,7 +576,8 @@ def write_report(path: Path, env: dict[str, str], r: dict[str, Any], quick: bool
     fan: dict[str, Row] = r["fanout"]
     ff = fan["floor"]
     lines += ["", f"## 4. Fan-out ({args.fan_calls} calls in flight, {args.fan_rounds} rounds "
-              "after a warm-up round)", "",
+              "after a warm-up round; the floor's rounds run before and after PowerShell's, on a "
+              "fresh server for this section)", "",
               "| client | median calls/s | worst round calls/s | median / floor | "
               "failed or wrong calls |",
               "|---|---:|---:|---:|---:|"]
@@ -747,14 +755,22 @@ def main(argv: list[str] | None = None) -> int:
     md = out_dir / ("RESULTS-quick.md" if q else "RESULTS.md")
     png = out_dir / ("results-quick.png" if q else "results.png")
 
-    app = None
-    if args.url:
-        url = args.url.rstrip("/")
-    else:
-        log("starting the Gradio 6 test app")
-        app = start_app("6")
-        url = app.url
+    # A Gradio 6 server gets slower as it serves more calls (a few thousand calls took one from
+    # ~9 to ~15 ms per call), so every section gets a server of its own unless --url is given.
+    apps: list[Any] = []
+
+    def server() -> str:
+        if args.url:
+            return str(args.url).rstrip("/")
+        for old in apps:
+            old.close()
+        apps.clear()
+        log("starting a fresh Gradio 6 test app")
+        apps.append(start_app("6"))
+        return str(apps[0].url)
+
     try:
+        url = server()
         root = floor.api_root(url)
         app_version = str(httpx.get(url + "/config").json().get("version"))
         log(f"app {url} (Gradio {app_version}); PowerShell: {ps_unusable() or 'usable'}")
@@ -776,11 +792,16 @@ def main(argv: list[str] | None = None) -> int:
         log("2. cold start")
         results["cold"] = bench_cold(url, args.cold_runs)
         log("3. streaming delay")
+        url = server()
+        root = floor.api_root(url)
         results["stream"] = bench_stream(url, root, args.stamp_count, args.stamp_delay,
                                          args.stamp_repeat)
         log("4. fan-out")
+        url = server()
+        root = floor.api_root(url)
         results["fanout"] = bench_fanout(url, root, args.fan_calls, args.fan_rounds)
         log("5. worker memory")
+        url = server()
         results["memory"] = {
             "plain": guarded("memory", bench_memory, url, args.flood, args.every, False),
             "history": guarded("memory history", bench_memory, url, args.flood, args.every, True,
@@ -791,7 +812,7 @@ def main(argv: list[str] | None = None) -> int:
             log("profiling the Python API call loop")
             results["profile"] = profile_python_api(url, 100 if q else 300)
     finally:
-        if app is not None:
+        for app in apps:
             app.close()
 
     env["load average at end (1/5/15 min)"] = " / ".join(f"{x:.2f}" for x in os.getloadavg())

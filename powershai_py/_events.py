@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import _errors as err
 from . import _protocol as proto
-from ._sse import CUT, PairOpener, RawMessage, StreamPump, sse_pairs
+from ._sse import CUT, RawMessage, StreamPump, sse_pairs
 
 if TYPE_CHECKING:
     from ._client import GradioClient
@@ -74,9 +74,9 @@ class GradioApiEvent:
     Progress: list[dict[str, Any]] = field(default_factory=list)
     Logs: list[dict[str, Any]] = field(default_factory=list)
     status_hook: StatusHook | None = field(default=None, repr=False)
-    # Where the messages come from when not the /call stream (a queue job), and what to run
-    # when the reading stops.
-    source: PairOpener | None = field(default=None, repr=False)
+    # Where the messages come from when not the /call stream: a queue job, which feeds a
+    # thread-less pump (QueueJob.attach); and what to run when the reading stops.
+    source: Callable[[StreamPump], None] | None = field(default=None, repr=False)
     on_close: Callable[[], None] | None = field(default=None, repr=False)
     _pump: StreamPump | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -166,9 +166,13 @@ class GradioApiEvent:
         with self._lock:
             if self._pump is None:
                 client, api, event_id, token = self.client, self.api_name, self.EventId, self.token
-                source = self.source or sse_pairs(lambda: client.open_stream(api, event_id, token))
-                self._pump = StreamPump(source, on_close=self.on_close)
-                self._pump.start()
+                if self.source is not None:
+                    self._pump = StreamPump.fed(on_close=self.on_close)
+                    self.source(self._pump)
+                else:
+                    opener = sse_pairs(lambda: client.open_stream(api, event_id, token))
+                    self._pump = StreamPump(opener, on_close=self.on_close)
+                    self._pump.start()
             return self._pump
 
     def _apply(self, message: RawMessage, history: bool) -> ApiEventResult:

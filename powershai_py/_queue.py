@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import queue
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -29,7 +27,7 @@ import httpx_sse
 
 from . import _errors as err
 from . import _protocol as proto
-from ._sse import CUT, Pairs, decode_data
+from ._sse import CUT, StreamPump, decode_data
 
 if TYPE_CHECKING:
     from ._client import GradioClient
@@ -108,31 +106,39 @@ class QueueJob:
         self.event_id = event_id
         self.detached = False
         self._strip_quotes = strip_error_quotes
-        self._inbox: queue.SimpleQueue[dict[str, Any] | None] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._early: list[dict[str, Any]] = []  # messages that came before attach()
+        self._pump: StreamPump | None = None
         self._values: list[Any] | None = None  # the last full output values
 
     def put(self, message: dict[str, Any]) -> None:
-        if not self.detached:
-            self._inbox.put(message)
+        """One message of this job (from the channel's reader thread)."""
+        with self._lock:
+            if self.detached:
+                return
+            if self._pump is None:
+                self._early.append(message)
+                return
+            self._feed(self._pump, message)
+
+    def attach(self, pump: StreamPump) -> None:
+        """From now on this job's messages go straight into ``pump`` (a fed StreamPump)."""
+        with self._lock:
+            self._pump = pump
+            early, self._early = self._early, []
+            for message in early:
+                self._feed(pump, message)
 
     def detach(self) -> None:
-        """Stop delivering (the consumer went away); the open source ends."""
-        self.detached = True
-        self._inbox.put(None)
+        """Stop delivering (the consumer went away)."""
+        with self._lock:
+            self.detached = True
+            self._early.clear()
 
-    @contextlib.contextmanager
-    def open(self) -> Iterator[Pairs]:
-        """A ``PairOpener`` for :class:`~powershai_py._sse.StreamPump`."""
-        yield self._pairs()
-
-    def _pairs(self) -> Pairs:
-        while True:
-            message = self._inbox.get()
-            if message is None:
-                return
-            pair = self.translate(message)
-            if pair is not None:
-                yield pair
+    def _feed(self, pump: StreamPump, message: dict[str, Any]) -> None:  # lock held
+        pair = self.translate(message)
+        if pair is not None:
+            pump.feed(*pair)
 
     def translate(self, message: dict[str, Any]) -> tuple[str, Any] | None:
         """One queue message as a pair, or None for messages without meaning here."""
@@ -272,6 +278,11 @@ class QueueChannel:
                     kind = message.get("msg")
                     if kind == "close_stream":
                         closed_by_server = True
+                        # The body ends right after it: reading that end returns the connection
+                        # to the pool (leaving early drops it, and the next job reconnects).
+                        with contextlib.suppress(httpx.HTTPError, httpx_sse.SSEError):
+                            for _ in events:
+                                pass
                         break
                     if kind == "unexpected_error":
                         text = message.get("message") or "unexpected error"

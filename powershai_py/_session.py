@@ -291,7 +291,7 @@ class GradioSession:
             EventId=job.event_id, api_name=api, client=self.client,
             SessionHash=self.session_hash,
             req={"api_name": api, "data": data, "url": self.AppUrl},
-            token=token, value_hook=self._fix_result_files, source=job.open,
+            token=token, value_hook=self._fix_result_files, source=job.attach,
             on_close=job.detach,
         )
 

@@ -88,11 +88,38 @@ class StreamPump:
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
         self._closing = False
+        self._fed = False  # see fed()
         self.finished = False  # the reader thread has ended (terminal message or cut)
+
+    @classmethod
+    def fed(cls, *, on_close: Callable[[], None] | None = None) -> StreamPump:
+        """A pump without a reader thread of its own: a producer calls :meth:`feed`/:meth:`end`.
+
+        For queue jobs, whose messages already arrive on the session's reader thread: a thread per
+        job would only move them from one buffer to another, and on a busy machine every extra
+        thread hop costs a wake-up.
+        """
+        pump = cls(_no_source, on_close=on_close)
+        pump._fed = True
+        return pump
+
+    def feed(self, event: str, data: Any) -> None:
+        """Add one message (fed pumps). Never blocks: one producer serves a whole session."""
+        with self._cond:
+            if self._closing or self.finished:
+                return
+            self._buffer.append(RawMessage(event, data, datetime.now().astimezone()))
+            if event in _ENDS:
+                self.finished = True
+            self._cond.notify_all()
+
+    def end(self, text: str) -> None:
+        """The producer stops before a terminal message: a ``cut`` with ``text`` ends the pump."""
+        self.feed(CUT, text)
 
     def start(self) -> None:
         with self._cond:
-            if self._thread is None:
+            if self._thread is None and not self._fed:
                 self._thread = threading.Thread(target=self._run, name="powershai-sse", daemon=True)
                 self._thread.start()
 
@@ -100,6 +127,8 @@ class StreamPump:
         """Stop reading (the socket closes when the reader next wakes up)."""
         with self._cond:
             self._closing = True
+            if self._fed:  # no reader thread will end it: nothing more comes
+                self.finished = True
             self._cond.notify_all()
         if self._on_close is not None:
             self._on_close()
@@ -170,6 +199,11 @@ class StreamPump:
                     return
         text = f"{err.STREAM_CUT}: the server closed the stream before 'complete'"
         self._put(RawMessage(CUT, text, datetime.now().astimezone()))
+
+
+@contextlib.contextmanager
+def _no_source() -> Iterator[Pairs]:
+    yield iter(())
 
 
 def decode_data(text: str) -> Any:
