@@ -692,8 +692,12 @@ def write_chart(path: Path, r: dict[str, Any]) -> None:
 
     fig, axes = plt.subplots(2, 2, figsize=(13, 9))
     ax = axes[0][0]
-    rows = [row for row in r["calls"].values() if row.ok]
-    names = [row.name.split(" (")[0].split(":")[0].replace(" ", "\n", 1) for row in rows]
+    labels = {"floor": "floor\n(raw /call)", "hash": "raw /call,\none hash",
+              "queue": "raw queue\nprotocol", "gc": "gradio_client\npredict",
+              "py": "powershai_py\nPython API", "ps": "PowerShell\nmodule"}
+    shown = [(key, row) for key, row in r["calls"].items() if row.ok]
+    rows = [row for _, row in shown]
+    names = [labels.get(key, key) for key, _ in shown]
     meds = [row.median * 1000 for row in rows]
     p95s = [row.p95 * 1000 for row in rows]
     ax.bar(names, meds, color="#4c72b0", label="median")
