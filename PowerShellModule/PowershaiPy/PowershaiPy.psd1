@@ -48,6 +48,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:accac13c57792758289b924a7325706e54ad2cedf95f5667c7446d79f1e595a5'
+        InputsHash = 'sha256:6f0f5001ce5aff7977fbbaed2c8bcb953186b64d5dfd23ccc2330c537aa2b398'
     }
 }

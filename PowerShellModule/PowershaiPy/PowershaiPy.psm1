@@ -2,7 +2,7 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:accac13c57792758289b924a7325706e54ad2cedf95f5667c7446d79f1e595a5
+# Inputs hash: sha256:6f0f5001ce5aff7977fbbaed2c8bcb953186b64d5dfd23ccc2330c537aa2b398
 # Module: PowershaiPy 0.1.0
 
 #region Runtime (PowerShellModule/src/Runtime.ps1, inlined verbatim)
