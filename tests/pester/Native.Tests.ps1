@@ -102,6 +102,45 @@ Describe 'Native: compiled once into the cache folder' {
         (Get-TempDll).Count | Should -Be 0
     }
 
+    It 'replaces a damaged cached assembly: this import compiles in memory, the next one rebuilds it' {
+        $dll = Get-CachedDll
+        $dll.Count | Should -Be 1
+        [IO.File]::WriteAllText($dll[0].FullName, 'not an assembly')
+        $r = Invoke-ChildImport -CacheFolder $Cache
+        $r.Command | Should -Be 'New-GradioSession'
+        $r.Location | Should -BeNullOrEmpty
+        (Get-CachedDll).Count | Should -Be 0
+        $r = Invoke-ChildImport -CacheFolder $Cache
+        $r.AddTypeCalls | Should -Be 1
+        [IO.Path]::GetFileName($r.Location) | Should -Be $dll[0].Name
+    }
+
+    It 'survives two first imports at the same time: one assembly, no temporary files' {
+        $shared = Join-Path $TempRoot 'cache-race'
+        $saved = $env:POWERSHAI_PY_CACHE
+        $env:POWERSHAI_PY_CACHE = $shared
+        try {
+            $children = foreach ($n in 1, 2) {
+                $out = Join-Path $TempRoot "race-$n.out"
+                $arguments = @($PwshCommand | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File',
+                    $ChildScript, '-Manifest', $Manifest)
+                Start-Process -FilePath $PwshCommand[0] -ArgumentList $arguments -NoNewWindow -PassThru `
+                    -RedirectStandardOutput $out -RedirectStandardError "$out.err"
+            }
+            foreach ($child in $children) { $child.WaitForExit(120000) | Should -BeTrue }
+        } finally {
+            $env:POWERSHAI_PY_CACHE = $saved
+        }
+        foreach ($n in 1, 2) {
+            $json = @(Get-Content -LiteralPath (Join-Path $TempRoot "race-$n.out") | Where-Object { $_.StartsWith('{') })
+            $json.Count | Should -Be 1
+            ($json[0] | ConvertFrom-Json).Command | Should -Be 'New-GradioSession'
+        }
+        $native = Join-Path $shared 'native'
+        @(Get-ChildItem -LiteralPath $native -Filter '*.dll' | Where-Object { $_.Name -notlike '*.tmp.dll' }).Count | Should -Be 1
+        @(Get-ChildItem -LiteralPath $native -Filter '*.tmp.dll').Count | Should -Be 0
+    }
+
     It 'compiles in memory when the cache folder cannot be created' {
         $blocker = Join-Path $TempRoot 'a-file'
         Set-Content -LiteralPath $blocker -Value 'not a folder'
