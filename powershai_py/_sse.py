@@ -93,7 +93,8 @@ class StreamPump:
 
     @classmethod
     def fed(cls, *, on_close: Callable[[], None] | None = None) -> StreamPump:
-        """A pump without a reader thread of its own: a producer calls :meth:`feed`/:meth:`end`.
+        """A pump without a reader thread of its own: a producer calls :meth:`feed` (a ``cut`` or a
+        terminal message ends it).
 
         For queue jobs, whose messages already arrive on the session's reader thread: a thread per
         job would only move them from one buffer to another, and on a busy machine every extra
@@ -112,10 +113,6 @@ class StreamPump:
             if event in _ENDS:
                 self.finished = True
             self._cond.notify_all()
-
-    def end(self, text: str) -> None:
-        """The producer stops before a terminal message: a ``cut`` with ``text`` ends the pump."""
-        self.feed(CUT, text)
 
     def start(self) -> None:
         with self._cond:

@@ -748,6 +748,22 @@ namespace PowershaiPy.Native
             stdin.Flush();
         }
 
+        /// <summary>The params of stream/next and stream/close: {"token": token}.</summary>
+        public static string TokenParams(string token)
+        {
+            StringBuilder sb = new StringBuilder("{\"token\":");
+            WireCodec.WriteString(sb, token);
+            return sb.Append('}').ToString();
+        }
+
+        /// <summary>Asks the worker to stop a stream; a worker that is gone needs no asking.</summary>
+        public void CloseStream(string token)
+        {
+            try { SendNotification("stream/close", TokenParams(token)); }
+            catch (IOException) { }
+            catch (ObjectDisposedException) { }
+        }
+
         /// <summary>Id of the last request sent.</summary>
         public string LastId { get; private set; }
 
@@ -833,14 +849,7 @@ namespace PowershaiPy.Native
                 // Stopped while a cmdlet was starting: its stream would otherwise stay open.
                 JsonObject result = message.Get("result") as JsonObject;
                 string orphan = result == null ? null : result.Get("stream") as string;
-                if (!string.IsNullOrEmpty(orphan))
-                {
-                    StringBuilder sb = new StringBuilder("{\"token\":");
-                    WireCodec.WriteString(sb, orphan);
-                    sb.Append('}');
-                    try { SendNotification("stream/close", sb.ToString()); }
-                    catch (IOException) { }
-                }
+                if (!string.IsNullOrEmpty(orphan)) { CloseStream(orphan); }
                 return;
             }
             parked[key] = message;
@@ -928,7 +937,7 @@ namespace PowershaiPy.Native
             }
             parts = null;
             if (last) { Done = true; }
-            else { waitingId = link.SendRequest("stream/next", "{\"token\":" + Quote(token) + "}"); }
+            else { waitingId = link.SendRequest("stream/next", WorkerLink.TokenParams(token)); }
             return true;
         }
 
@@ -938,16 +947,7 @@ namespace PowershaiPy.Native
             if (Done) { return; }
             Done = true;
             if (waitingId != null) { link.Abandon(waitingId); }
-            try { link.SendNotification("stream/close", "{\"token\":" + Quote(token) + "}"); }
-            catch (IOException) { }
-            catch (ObjectDisposedException) { }
-        }
-
-        private static string Quote(string text)
-        {
-            StringBuilder sb = new StringBuilder();
-            WireCodec.WriteString(sb, text);
-            return sb.ToString();
+            link.CloseStream(token);
         }
 
         private static object[] Items(PSObject reply, string name)

@@ -48,6 +48,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:6f0f5001ce5aff7977fbbaed2c8bcb953186b64d5dfd23ccc2330c537aa2b398'
+        InputsHash = 'sha256:206e5d5cfba2e4b71d8978e318ddb2fb0b7128d83a4c3d0cc993e78ed860ac19'
     }
 }

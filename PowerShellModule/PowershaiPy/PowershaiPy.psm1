@@ -2,7 +2,7 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:6f0f5001ce5aff7977fbbaed2c8bcb953186b64d5dfd23ccc2330c537aa2b398
+# Inputs hash: sha256:206e5d5cfba2e4b71d8978e318ddb2fb0b7128d83a4c3d0cc993e78ed860ac19
 # Module: PowershaiPy 0.1.0
 
 #region Runtime (PowerShellModule/src/Runtime.ps1, inlined verbatim)
@@ -461,14 +461,22 @@ function Invoke-PshaiRequest {
         # Stopped (Ctrl+C, Select-Object -First) or failed: drop the answer when it comes.
         if ($sent -and -not $received -and -not $Worker.Dead) { $link.Abandon($link.LastId) }
     }
-    if ($link.NoteCount -gt 0) {
-        foreach ($note in $link.TakeNotes()) { Write-Verbose "PowershaiPy: $note" }
-    }
-    if ($result -is [PowershaiPy.Native.RpcFailure]) {
-        throw (New-PshaiException -ErrorId $result.ErrorId -Category $result.Category -Message $result.Message -Messages $result.Messages)
-    }
+    if ($link.NoteCount -gt 0) { Write-PshaiLinkNotes -Link $link }
+    if ($result -is [PowershaiPy.Native.RpcFailure]) { throw (ConvertFrom-PshaiRpcFailure $result) }
     # The comma keeps an array result whole.
     , $result
+}
+
+function ConvertFrom-PshaiRpcFailure {
+    # The worker's error answer as the exception a cmdlet turns into its ErrorRecord.
+    param([PowershaiPy.Native.RpcFailure]$Failure)
+    New-PshaiException -ErrorId $Failure.ErrorId -Category $Failure.Category -Message $Failure.Message -Messages $Failure.Messages
+}
+
+function Write-PshaiLinkNotes {
+    # Lines from the worker that answered nothing (not JSON, or an error without id), for -Verbose.
+    param($Link)
+    foreach ($note in $Link.TakeNotes()) { Write-Verbose "PowershaiPy: $note" }
 }
 
 function Assert-PshaiWorkerAlive {
@@ -696,13 +704,8 @@ function Invoke-PshaiCmdlet {
             if (Test-PshaiEndOfStream $_.Exception) { throw (New-PshaiWorkerExitedException -Worker $worker -Method $Name) }
             throw
         }
-        if ($worker.Link.NoteCount -gt 0) {
-            foreach ($note in $worker.Link.TakeNotes()) { Write-Verbose "PowershaiPy: $note" }
-        }
-        $f = $run.Failure
-        if ($null -ne $f) {
-            throw (New-PshaiException -ErrorId $f.ErrorId -Category $f.Category -Message $f.Message -Messages $f.Messages)
-        }
+        if ($worker.Link.NoteCount -gt 0) { Write-PshaiLinkNotes -Link $worker.Link }
+        if ($null -ne $run.Failure) { throw (ConvertFrom-PshaiRpcFailure $run.Failure) }
     } catch {
         $ex = $_.Exception
         if ($null -eq $ex -or -not $ex.Data.Contains('PshaiErrorId')) { throw }
