@@ -11,8 +11,9 @@ import pytest
 
 import powershai_py as ps
 from powershai_py._queue import QueueJob, apply_diff, apply_diffs
-from powershai_py.worker import _cmdlets
 from powershai_py.worker._context import CmdletContext, LastItem
+from powershai_py.worker.handlers._base import Args
+from powershai_py.worker.handlers.calls import stream_updates
 from tests.concurrency import echo_from_threads
 from tests.gradio_servers import RunningApp
 
@@ -180,7 +181,7 @@ def test_progress_and_logs_are_side_information(queued: ps.GradioSession) -> Non
 def test_worker_turns_side_information_into_messages(queued: ps.GradioSession) -> None:
     call = queued.invoke("progress_logs", [3])
     ctx = CmdletContext(name="Update-GradioSessionApiResult")
-    stream = _cmdlets._stream_updates(ctx, call, call.ApiEvent, _cmdlets.Args({}))
+    stream = stream_updates(ctx, call, call.ApiEvent, Args({}))
     items = [item.value if isinstance(item, LastItem) else item for item in stream]
     assert [i["event"] for i in items] == ["complete"]
     messages = ctx.drain()

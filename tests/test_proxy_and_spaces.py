@@ -17,8 +17,10 @@ import pytest
 
 from powershai_py import _errors as err
 from powershai_py import _spaces as spaces
-from powershai_py.worker import _cmdlets, _proxy_cmdlets
 from powershai_py.worker._context import CmdletContext, CmdletResult
+from powershai_py.worker._state import WorkerState
+from powershai_py.worker.handlers import handler_table
+from powershai_py.worker.handlers.proxies import functions, planning, rendering, values
 from tests.gradio_servers import RunningApp
 from tests.hub_standin import HubStandIn
 
@@ -26,8 +28,13 @@ ROOT = Path(__file__).resolve().parent.parent
 PWSH = ROOT / ".tools" / "pwsh" / "pwsh"
 
 
+# One worker's state for this file's handler calls, as the server would hold it.
+STATE = WorkerState()
+HANDLERS = handler_table()
+
+
 def run(name: str, args: dict[str, Any], ctx: CmdletContext | None = None) -> CmdletResult:
-    return _cmdlets.CMDLETS[name](ctx or CmdletContext(name=name), args)
+    return HANDLERS[name](ctx or CmdletContext(name=name, state=STATE), args)
 
 
 def everything(result: CmdletResult) -> list[Any]:
@@ -39,9 +46,9 @@ def session(gradio6_app: RunningApp) -> Iterator[dict[str, Any]]:
     name = f"proxy-test-{os.getpid()}"
     out = run("New-GradioSession", {"AppUrl": gradio6_app.url, "Name": name, "Force": True})
     yield out.output[0]
-    for s in list(_cmdlets.REGISTRY):
+    for s in list(STATE.registry):
         if s.name == name:
-            _cmdlets.REGISTRY.remove(s)
+            STATE.registry.remove(s)
 
 
 def _defs(result: CmdletResult) -> dict[str, dict[str, Any]]:
@@ -59,11 +66,11 @@ def _decl(script: str, name: str) -> str:
 
 
 def test_names_follow_dotnet_title_case() -> None:
-    assert _proxy_cmdlets.function_name("Invoke-GradioApi", "/Op1") == "Invoke-GradioApiOp1"
-    assert _proxy_cmdlets.function_name("App", "file_echo") == "AppFileEcho"
-    assert _proxy_cmdlets.clean_name("MaxNums") == "Maxnums"  # what .NET ToTitleCase does
-    assert _proxy_cmdlets.clean_name("HTTP server") == "HTTPServer"
-    assert _proxy_cmdlets.title_case("x2y a1B2 o'neil") == "X2y A1b2 O'neil"
+    assert planning.function_name("Invoke-GradioApi", "/Op1") == "Invoke-GradioApiOp1"
+    assert planning.function_name("App", "file_echo") == "AppFileEcho"
+    assert planning.clean_name("MaxNums") == "Maxnums"  # what .NET ToTitleCase does
+    assert planning.clean_name("HTTP server") == "HTTPServer"
+    assert planning.title_case("x2y a1B2 o'neil") == "X2y A1b2 O'neil"
 
 
 def test_reserved_and_unnamed_parameters_become_paramN() -> None:
@@ -77,7 +84,7 @@ def test_reserved_and_unnamed_parameters_become_paramN() -> None:
         {"parameter_name": "ab", "type": {"type": "string"}},
         {"parameter_name": "2nd", "type": {"type": "string"}},
     ]}
-    names = [p.ps_name for p in _proxy_cmdlets.plan_parameters(endpoint)]
+    names = [p.ps_name for p in planning.plan_parameters(endpoint)]
     assert names == ["param0", "param1", "param2", "param3", "param4", "AB", "param6", "param7"]
 
 
@@ -89,7 +96,7 @@ def test_typed_endpoint_definition(session: dict[str, Any]) -> None:
     d = defs["TTyped"]
     assert d["force"] is False and d["proxy"] is True
     script = d["script"]
-    assert _proxy_cmdlets.PROXY_MARKER in script
+    assert rendering.PROXY_MARKER in script
     assert "[decimal]$Number\n" in script or "[decimal]$Number," in script
     assert "[decimal]$Slider = 5" in _decl(script, "Slider")
     assert "[bool]$Flag = $true" in _decl(script, "Flag")
@@ -128,7 +135,7 @@ def test_integer_params_and_all_endpoints(session: dict[str, Any]) -> None:
     assert run("Get-GradioSessionApiProxyFunction", {"Session": session["name"]}).output == []
     with pytest.raises(err.InvalidArgument) as info:
         run("Remove-GradioSessionApiProxyFunction", {"Function": "Get-ChildItem"})
-    assert info.value.error_id == _proxy_cmdlets.PROXY_NOT_FOUND
+    assert info.value.error_id == functions.PROXY_NOT_FOUND
 
 
 def test_unknown_api_name(session: dict[str, Any]) -> None:
@@ -195,7 +202,7 @@ def test_manual_debugdata_and_map_errors(session: dict[str, Any]) -> None:
     with pytest.raises(err.InvalidParams) as info:
         run("Invoke-GradioProxyFunction",
             _proxy_args(session, "Op2", ApiResultMap="nothere=0", PipeInput=piped))
-    assert info.value.error_id == _proxy_cmdlets.PARAM_ERROR
+    assert info.value.error_id == values.PARAM_ERROR
     mapped = run("Invoke-GradioProxyFunction",
                  _proxy_args(session, "Op2", ApiResultMap="MaxNums=0", PipeInput=piped,
                              DebugData=True)).output[0]
@@ -224,7 +231,7 @@ def test_removed_session_is_a_clear_error(gradio6_app: RunningApp) -> None:
     with pytest.raises(err.SessionError) as info:
         run("Invoke-GradioProxyFunction", {"Function": "Invoke-GradioApiOp1", "Session": sid,
                                            "SessionName": "doomed", "ApiName": "Op1"})
-    assert info.value.error_id == _proxy_cmdlets.NO_SESSION
+    assert info.value.error_id == functions.NO_SESSION
     run("Remove-GradioSessionApiProxyFunction", {"Function": "Invoke-GradioApiOp1"})
 
 
@@ -246,12 +253,12 @@ def test_dynamic_api(session: dict[str, Any]) -> None:
 
 
 def test_parse_remaining() -> None:
-    plan = _proxy_cmdlets.plan_parameters({"parameters": [
+    plan = planning.plan_parameters({"parameters": [
         {"parameter_name": "a", "type": {"type": "string"}},
         {"parameter_name": "b", "type": {"type": "boolean"}},
         {"parameter_name": "c", "type": {"type": "integer"}},
     ]})
-    got = _proxy_cmdlets.parse_remaining(["-b", "-c:", 3, "x"], plan)
+    got = values.parse_remaining(["-b", "-c:", 3, "x"], plan)
     assert got == {"b": True, "c": 3, "A": "x"}
 
 
@@ -269,9 +276,9 @@ def hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[HubStandIn]:
 
 
 def _drop(name: str) -> None:
-    for s in list(_cmdlets.REGISTRY):
+    for s in list(STATE.registry):
         if s.name == name:
-            _cmdlets.REGISTRY.remove(s)
+            STATE.registry.remove(s)
 
 
 def test_parse_space_forms() -> None:
@@ -296,7 +303,7 @@ def test_get_space(hub: HubStandIn, gradio6_app: RunningApp) -> None:
 def test_connect_wakes_a_sleeping_space(hub: HubStandIn, gradio6_app: RunningApp) -> None:
     hub.add_space("powershai/tests-gradio", host=gradio6_app.url,
                   stages=["SLEEPING", "BUILDING", "APP_STARTING", "RUNNING"])
-    ctx = CmdletContext(name="Connect-HuggingFaceSpaceGradio")
+    ctx = CmdletContext(name="Connect-HuggingFaceSpaceGradio", state=STATE)
     try:
         out = run("Connect-HuggingFaceSpaceGradio", {"space": "powershai/tests-gradio"}, ctx)
         session = out.output[0]
@@ -330,7 +337,7 @@ def test_private_space_needs_the_token(hub: HubStandIn, gradio6_app: RunningApp,
         out = run("Connect-HuggingFaceSpaceGradio", {"space": "powershai/private-tests-gradio"})
         assert out.output[0]["name"] == "Space:powershai/private-tests-gradio"
         assert hub.requests[-1].authorization == "Bearer hf_standin"
-        session = _cmdlets.REGISTRY.get("Space:powershai/private-tests-gradio")[0]
+        session = STATE.registry.get("Space:powershai/private-tests-gradio")[0]
         assert session.client.token == "hf_standin"
     finally:
         _drop("Space:powershai/private-tests-gradio")

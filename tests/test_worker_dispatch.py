@@ -5,14 +5,20 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from powershai_py._errors import PowershaiPyError
+from powershai_py._errors import EventNotFound, PowershaiPyError
+from powershai_py.generator import load_spec
 from powershai_py.worker import CmdletContext, CmdletResult, MemoryTransport, Server, _jsonrpc
-from powershai_py.worker import _cmdlets as real_cmdlets
+from powershai_py.worker._state import ProxyRecord, WorkerState
 from powershai_py.worker._transport import encode_message
+from powershai_py.worker.handlers import handler_table
+from tests.gradio_servers import RunningApp
+
+SPEC_PATH = Path(__file__).resolve().parent.parent / "PowerShellModule" / "spec" / "cmdlets.yaml"
 
 
 def test_error_code_constants() -> None:
@@ -365,18 +371,62 @@ def test_eof_ends_run() -> None:
     assert srv.run() == 0
 
 
-def test_default_table_is_the_cmdlets_module(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(
-        real_cmdlets.CMDLETS, "Invoke-Patched", lambda ctx, args: CmdletResult(output=["patched"])
-    )
+def _call(transport: MemoryTransport, request_id: int, name: str, args: dict[str, Any]
+          ) -> dict[str, Any]:
+    transport.send({"jsonrpc": "2.0", "id": request_id, "method": "cmdlet",
+                    "params": {"name": name, "args": args}})
+    return transport.receive()
+
+
+def test_server_serves_the_handler_table_over_its_own_state() -> None:
+    state = WorkerState()
+    state.proxies["invoke-gradioapiop1"] = ProxyRecord(
+        "Invoke-GradioApiOp1", "Op1", "s-1", "app", "Invoke-GradioApi")
     transport = MemoryTransport()
-    srv = Server(transport, threaded=False)
-    transport.send(
-        {"jsonrpc": "2.0", "id": 1, "method": "cmdlet", "params": {"name": "Invoke-Patched"}}
-    )
-    transport.close()
-    srv.run()
-    assert transport.receive()["result"]["output"] == ["patched"]
+    srv = Server(transport, state=state)
+    thread = threading.Thread(target=srv.run)
+    thread.start()
+    try:
+        reply = _call(transport, 1, "Get-GradioSessionApiProxyFunction", {"Session": "*"})
+        assert [p["Name"] for p in reply["result"]["output"]] == ["Invoke-GradioApiOp1"]
+        assert reply["result"]["output"][0]["SessionExists"] is False
+        other = Server(MemoryTransport())
+        assert other.state is not srv.state and not other.state.proxies
+    finally:
+        transport.close()
+        thread.join(10)
+
+
+def test_spec_cmdlets_equal_the_worker_handler_table() -> None:
+    spec = load_spec(SPEC_PATH)
+    table = handler_table()
+    public = {name for name, handler in table.items() if not handler.internal}
+    assert public == {c.name for c in spec.cmdlets}
+    assert {n for n, h in table.items() if h.internal} == {
+        "Invoke-GradioProxyFunction", "Get-GradioDynamicApiParameter"}
+
+
+def test_bare_events_are_bounded_oldest_dropped(gradio6_app: RunningApp) -> None:
+    transport = MemoryTransport()
+    srv = Server(transport, state=WorkerState(bare_event_limit=2))
+    thread = threading.Thread(target=srv.run)
+    thread.start()
+    try:
+        sent = [_call(transport, i, "Send-GradioApi", {
+            "AppUrl": gradio6_app.url, "ApiName": "echo", "Params": [f"m{i}"]})["result"]
+            ["output"][0]["EventId"] for i in range(3)]
+        assert srv.state.bare_event_ids() == sent[1:]
+        gone = _call(transport, 10, "Update-GradioApiResult", {"ApiEvent": sent[0]})
+        assert gone["error"]["data"]["errorId"] == EventNotFound.error_id
+        kept = _call(transport, 11, "Update-GradioApiResult", {"ApiEvent": sent[2]})["result"]
+        items = kept["items"]
+        while not kept["done"]:
+            kept = srv.stream_next({"token": kept["stream"]})
+            items += kept["items"]
+        assert [i["data"] for i in items if i["event"] == "complete"] == [["echo: m2"]]
+    finally:
+        transport.close()
+        thread.join(10)
 
 
 def test_unserialisable_result_becomes_internal_error() -> None:

@@ -1,4 +1,5 @@
-"""Per-invocation state handed to cmdlet handlers: messages, ShouldProcess answers, cancellation."""
+"""Per-invocation state handed to cmdlet handlers: messages, ShouldProcess answers, cancellation,
+and the worker's lasting state (``state``, owned by the server)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+
+from ._state import WorkerState
 
 __all__ = ["CmdletContext", "CmdletResult", "LastItem"]
 
@@ -43,8 +46,11 @@ class CmdletContext:
         name: str = "",
         dry_run: bool = False,
         approved: list[str] | None = None,
+        state: WorkerState | None = None,
     ) -> None:
         self.name = name
+        # The server passes its own; a handler run on its own (a test) gets a fresh, empty one.
+        self.state = state if state is not None else WorkerState()
         self.dry_run = dry_run
         self.approved = approved
         self.cancelled = threading.Event()

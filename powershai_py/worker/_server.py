@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import re
@@ -13,11 +12,15 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
+from functools import partial
 from typing import Any
 
 from ._context import CmdletContext, CmdletResult, LastItem
 from ._jsonrpc import Dispatcher, InvalidParams, JsonRpcError, to_jsonrpc_error
+from ._state import WorkerState
 from ._transport import ParseError, Transport
+from .handlers import get_property as state_property
+from .handlers import handler_table
 
 __all__ = ["PROTOCOL_VERSION", "Server", "package_version", "parent_alive", "serve"]
 
@@ -130,10 +133,15 @@ class Server:
         get_property: PropertyGetter | None = None,
         exit_process: ExitFn | None = None,
         threaded: bool = True,
+        state: WorkerState | None = None,
     ) -> None:
         self.transport = transport
-        self._cmdlets = cmdlets
-        self._get_property = get_property
+        # The server owns the worker's state; handlers reach it through their CmdletContext.
+        self.state = state if state is not None else WorkerState()
+        self._cmdlets: Mapping[str, CmdletHandler] = (
+            cmdlets if cmdlets is not None else handler_table())
+        self._get_property: PropertyGetter = (
+            get_property if get_property is not None else partial(state_property, self.state))
         self._exit = exit_process if exit_process is not None else _hard_exit
         self._streams: dict[str, _Stream] = {}
         # Client-chosen tokens closed before their cmdlet answered (insertion-ordered).
@@ -149,21 +157,6 @@ class Server:
         d.register("stream/close", self.stream_close)
         d.register("object/get", self.object_get)
         d.register("shutdown", self.shutdown, after=self._after_shutdown)
-
-    # -- lookup -----------------------------------------------------------------------------
-    def _cmdlet_table(self) -> Mapping[str, CmdletHandler]:
-        if self._cmdlets is not None:
-            return self._cmdlets
-        module = importlib.import_module("powershai_py.worker._cmdlets")
-        table: Mapping[str, CmdletHandler] = module.CMDLETS
-        return table
-
-    def _property_getter(self) -> PropertyGetter:
-        if self._get_property is not None:
-            return self._get_property
-        module = importlib.import_module("powershai_py.worker._cmdlets")
-        getter: PropertyGetter = module.get_property
-        return getter
 
     # -- methods ----------------------------------------------------------------------------
     def initialize(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -194,7 +187,7 @@ class Server:
             if not isinstance(approved, list):
                 raise InvalidParams("cmdlet: 'approved' must be a list")
             approved = [str(item) for item in approved]
-        handler = self._cmdlet_table().get(name)
+        handler = self._cmdlets.get(name)
         if handler is None:
             raise _app_error(
                 "POWERSHAI_PY_UNKNOWN_CMDLET",
@@ -204,7 +197,8 @@ class Server:
         wanted = params.get("token")
         if wanted is not None and not (isinstance(wanted, str) and _TOKEN.fullmatch(wanted)):
             raise InvalidParams("cmdlet: 'token' must be 8 to 64 letters, digits, '-' or '_'")
-        ctx = CmdletContext(name=name, dry_run=bool(params.get("dryRun")), approved=approved)
+        ctx = CmdletContext(name=name, dry_run=bool(params.get("dryRun")), approved=approved,
+                            state=self.state)
         try:
             result = handler(ctx, args)
         except Exception as exc:  # noqa: BLE001
@@ -290,7 +284,7 @@ class Server:
             ref = ref["$ref"]
         if not isinstance(ref, dict) or not isinstance(prop, str):
             raise InvalidParams("object/get: needs 'ref' (object) and 'property' (string)")
-        return self._property_getter()(ref, prop)
+        return self._get_property(ref, prop)
 
     def shutdown(self, params: dict[str, Any]) -> None:
         return None

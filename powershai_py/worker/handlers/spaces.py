@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from .. import _errors as err
-from .. import _spaces as spaces
-from .._auth import resolve_token
-from ._cmdlets import REGISTRY, Args, cmdlet, session_output
-from ._context import CmdletContext, CmdletResult
+from ... import _errors as err
+from ... import _spaces as spaces
+from ..._auth import resolve_token
+from ..._registry import SessionRegistry
+from ._base import Args, CmdletContext, CmdletResult, cmdlet, session_output
 
 _STAGE_TEXT = {
     "SLEEPING": "asleep; waking it up",
@@ -30,8 +30,8 @@ def get_space(ctx: CmdletContext, a: Args) -> CmdletResult:
         return CmdletResult([hub.get_space(v) for v in items])
 
 
-def _existing(name: str) -> Any:
-    for session in REGISTRY:
+def _existing(registry: SessionRegistry, name: str) -> Any:
+    for session in registry:
         if session.name == name:
             return session
     return None
@@ -57,14 +57,15 @@ def connect_space(ctx: CmdletContext, a: Args) -> CmdletResult:
     token = resolve_token(a.get("Token"))
     timeout = float(a.int_or_none("TimeoutSec") or 300)
     deadline = time.monotonic() + timeout
+    registry = ctx.state.registry
     kind, key = spaces.parse_space(value)
     activity = f"Connecting to Hugging Face Space {key}"
 
     if kind == "id" and not a.flag("Force"):
-        session = _existing(f"Space:{key}")
+        session = _existing(registry, f"Space:{key}")
         if session is not None:
             ctx.verbose(f"Session Space:{key} already exists (use -Force to connect again)")
-            return CmdletResult([session_output(session)])
+            return CmdletResult([session_output(registry, session)])
 
     def on_stage(stage: str, info: dict[str, Any]) -> None:
         ctx.progress(activity, f"Space is {_STAGE_TEXT.get(stage, stage.lower())}")
@@ -79,10 +80,10 @@ def connect_space(ctx: CmdletContext, a: Args) -> CmdletResult:
         raise err.SpaceError(f"Space {space_id} uses the {sdk} SDK, not Gradio",
                              error_id=spaces.SPACE_NOT_GRADIO, category="InvalidType")
     name = f"Space:{space_id}"
-    existing = _existing(name)
+    existing = _existing(registry, name)
     if existing is not None and not a.flag("Force"):
         ctx.progress(activity, "connected", completed=True)
-        return CmdletResult([session_output(existing)])
+        return CmdletResult([session_output(registry, existing)])
 
     url, exact = _app_url(info, a.get("ServerRoot"))
     version = spaces.sdk_version(info)
@@ -90,7 +91,7 @@ def connect_space(ctx: CmdletContext, a: Args) -> CmdletResult:
     while True:
         ctx.progress(activity, f"Connecting to the Gradio app at {url}")
         try:
-            session = REGISTRY.new(url, name=name, force=True, token=token, disable_retry=exact)
+            session = registry.new(url, name=name, force=True, token=token, disable_retry=exact)
             break
         except err.AuthenticationFailed:
             ctx.progress(activity, "failed", completed=True)
@@ -106,4 +107,4 @@ def connect_space(ctx: CmdletContext, a: Args) -> CmdletResult:
             ctx.verbose(f"The app is not answering yet: {exc.text}")
             time.sleep(min(spaces.POLL_INTERVAL, max(0.0, deadline - time.monotonic())))
     ctx.progress(activity, "connected", completed=True)
-    return CmdletResult([session_output(session)])
+    return CmdletResult([session_output(registry, session)])

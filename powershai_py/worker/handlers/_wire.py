@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from .._events import ApiEventResult, GradioApiEvent, SessionApiEvent
-from .._session import GradioSession
+from ..._events import ApiEventResult, GradioApiEvent, SessionApiEvent
+from ..._session import GradioSession
 
 # Properties the PowerShell side reads through object/get each time, so they are never stale.
 SESSION_LIVE = ["ApiCalls", "uploads", "options"]

@@ -1,0 +1,83 @@
+"""What the worker remembers between requests, in one object the server owns.
+
+Handlers reach it through ``ctx.state`` (as a pygls server owns its features): the session
+registry, the proxy functions made so far, and the calls made with ``Send-GradioApi``, which
+belong to no session. Nothing here is a module global, so two servers (a test's, the in-process
+host's) never share sessions.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from .._events import GradioApiEvent
+from .._registry import SessionRegistry
+from .._session import GradioSession
+
+__all__ = ["BARE_EVENT_LIMIT", "ProxyRecord", "WorkerState"]
+
+# Send-GradioApi events are kept for Update-GradioApiResult. A script that sends in a loop and
+# never reads them back would otherwise grow the worker without end; past this many, the oldest
+# is forgotten.
+BARE_EVENT_LIMIT = 1000
+# Every Send-GradioApi call is a session with no limit of its own on its calls.
+_UNLIMITED_CALLS = 1 << 30
+
+
+@dataclass
+class ProxyRecord:
+    """One proxy function the worker made (New-GradioSessionApiProxyFunction)."""
+
+    Name: str
+    ApiName: str
+    SessionId: str
+    SessionName: str
+    Prefix: str
+
+
+class WorkerState:
+    """Sessions, proxy functions and session-less events of one worker."""
+
+    def __init__(self, *, registry: SessionRegistry | None = None,
+                 bare_event_limit: int = BARE_EVENT_LIMIT) -> None:
+        self.registry = registry if registry is not None else SessionRegistry()
+        self.proxies: dict[str, ProxyRecord] = {}  # lower-cased function name -> record
+        self.proxies_lock = threading.Lock()
+        self.bare_event_limit = max(1, bare_event_limit)
+        self._bare_events: OrderedDict[str, GradioApiEvent] = OrderedDict()
+        self._bare_sessions: dict[str, GradioSession] = {}
+        self._bare_lock = threading.Lock()
+        # What the module said about its host in `initialize` (PSEdition, PSVersion, ...).
+        self.host: dict[str, Any] = {}
+
+    # -- Send-GradioApi ---------------------------------------------------------------------
+    def bare_session(self, app_url: str, token: str | None) -> GradioSession:
+        """The hidden session Send-GradioApi and URL-given cmdlets call through (one per URL)."""
+        key = f"{app_url}|{bool(token)}"
+        with self._bare_lock:
+            session = self._bare_sessions.get(key)
+            if session is None:
+                session = GradioSession(app_url, token=token).connect()
+                session.options.MaxCalls = _UNLIMITED_CALLS
+                self._bare_sessions[key] = session
+            return session
+
+    def keep_bare_event(self, event: GradioApiEvent) -> None:
+        """Remember a session-less event; the oldest goes when there are too many."""
+        with self._bare_lock:
+            self._bare_events[event.EventId] = event
+            self._bare_events.move_to_end(event.EventId)
+            while len(self._bare_events) > self.bare_event_limit:
+                self._bare_events.popitem(last=False)
+
+    def bare_event(self, event_id: str) -> GradioApiEvent | None:
+        with self._bare_lock:
+            return self._bare_events.get(event_id)
+
+    def bare_event_ids(self) -> list[str]:
+        """The kept session-less events, oldest first."""
+        with self._bare_lock:
+            return list(self._bare_events)

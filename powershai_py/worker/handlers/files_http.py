@@ -1,0 +1,92 @@
+"""Get-GradioInfo, Invoke-GradioHttp, Send-GradioFile and Send-GradioSessionFiles."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import httpx
+
+from ... import _errors as err
+from ..._auth import resolve_token, token_headers
+from ..._client import GradioClient
+from ..._files import file_data_from_server_path
+from ._base import Args, CmdletContext, CmdletResult, cmdlet, ref_of, resolve_session
+
+
+def _client_for(ctx: CmdletContext, value: Any) -> GradioClient:
+    """A discovered client for a URL, a session object or '.'."""
+    if value is None or value == "." or ref_of(value) is not None:
+        return resolve_session(ctx.state.registry, value).client
+    return ctx.state.bare_session(str(value), None).client
+
+
+@cmdlet("Get-GradioInfo")
+def get_info(ctx: CmdletContext, a: Args) -> CmdletResult:
+    value = a.get("AppUrl")
+    if value is None or value == "." or ref_of(value) is not None:
+        app = resolve_session(ctx.state.registry, value).app
+    else:
+        client = GradioClient(str(value), token=resolve_token(None))
+        try:
+            app = client.discover(disable_retry=a.flag("DisableRetry"))
+        finally:
+            client.close()
+    return CmdletResult([{**app.info, "RealAppUrl": app.api_root}])
+
+
+@cmdlet("Invoke-GradioHttp")
+def invoke_http(ctx: CmdletContext, a: Args) -> CmdletResult:
+    url = str(a.get("url", ""))
+    method = str(a.get("method", "GET")).upper()
+    data = a.get("data")
+    headers = token_headers(resolve_token(a.get("token")))
+    kwargs: dict[str, Any] = {"headers": headers}
+    if data is not None:
+        if isinstance(data, (dict, list)):
+            kwargs["json"] = data
+        else:
+            kwargs["content"] = str(data).encode("utf-8")
+            headers["content-type"] = str(a.get("ContentType", "application/json"))
+    redirects = a.int_or_none("MaxRedirects")
+    with httpx.Client(timeout=httpx.Timeout(10.0, read=120.0), follow_redirects=bool(redirects),
+                      max_redirects=redirects or 0) as http:
+        try:
+            with http.stream(method, url, **kwargs) as response:
+                if a.has("StreamCallback"):
+                    for line in response.iter_lines():
+                        ctx.invoke("StreamCallback", line)
+                    return CmdletResult([])
+                body = response.read().decode(response.encoding or "utf-8", "replace")
+        except httpx.HTTPError as exc:
+            raise err.GradioConnectionError(f"{method} {url} failed: {exc}",
+                                            error_id=err.UNREACHABLE) from exc
+    if response.status_code >= 400:
+        raise err.GradioConnectionError(f"{method} {url}: HTTP {response.status_code} {body[:300]}",
+                                        error_id=err.HTTP_STATUS)
+    return CmdletResult([body])
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+@cmdlet("Send-GradioFile")
+def send_file(ctx: CmdletContext, a: Args) -> CmdletResult:
+    client = _client_for(ctx, a.get("AppUrl"))
+    paths = [str(p) for p in _as_list(a.get("Files"))]
+    server_paths = client.upload(paths)
+    if a.flag("Raw"):
+        return CmdletResult(list(server_paths))
+
+    root = client.require_app().api_root
+    return CmdletResult([file_data_from_server_path(root, sp, os.path.basename(p))
+                         for sp, p in zip(server_paths, paths, strict=True)])
+
+
+@cmdlet("Send-GradioSessionFiles")
+def send_session_files(ctx: CmdletContext, a: Args) -> CmdletResult:
+    session = resolve_session(ctx.state.registry, a.get("Session"))
+    return CmdletResult(session.send_files(_as_list(a.get("files"))))

@@ -1,0 +1,88 @@
+"""New-, Get-, Set- and Remove-GradioSession, and the live properties a session object reads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ... import _errors as err
+from ._base import (
+    Args,
+    CmdletContext,
+    CmdletResult,
+    WorkerState,
+    cmdlet,
+    resolve_session,
+    resolve_sessions,
+    session_output,
+)
+from ._wire import encode
+
+
+@cmdlet("New-GradioSession")
+def new_session(ctx: CmdletContext, a: Args) -> CmdletResult:
+    registry = ctx.state.registry
+    credential = a.get("Credential") or {}
+    if isinstance(credential, dict) and isinstance(credential.get("$credential"), dict):
+        credential = credential["$credential"]
+    session = registry.new(
+        str(a.get("AppUrl", "")),
+        name=a.get("Name"),
+        download_path=a.get("DownloadPath"),
+        force=a.flag("Force"),
+        token=a.get("Token"),
+        username=credential.get("username") if isinstance(credential, dict) else None,
+        password=credential.get("password") if isinstance(credential, dict) else None,
+        disable_retry=a.flag("DisableRetry"),
+    )
+    ctx.verbose(f"Session {session.name} -> {session.AppUrl} (Gradio {session.app.version})")
+    return CmdletResult([session_output(registry, session)])
+
+
+@cmdlet("Get-GradioSession")
+def get_session(ctx: CmdletContext, a: Args) -> CmdletResult:
+    registry = ctx.state.registry
+    found = resolve_sessions(registry, a.get("Session", "*"), like=a.flag("Like"),
+                             by_id=a.flag("ById"))
+    return CmdletResult([session_output(registry, s) for s in found])
+
+
+@cmdlet("Set-GradioSession")
+def set_session(ctx: CmdletContext, a: Args) -> CmdletResult:
+    registry = ctx.state.registry
+    session = resolve_session(registry, a.get("Session"))
+    registry.configure(session, default=a.flag("Default"), max_calls=a.int_or_none("MaxCalls"),
+                       max_calls_policy=a.get("MaxCallsPolicy"), protocol=a.get("Protocol"))
+    for other in registry:
+        ctx.refresh(session_output(registry, other))
+    return CmdletResult([])
+
+
+@cmdlet("Remove-GradioSession")
+def remove_session(ctx: CmdletContext, a: Args) -> CmdletResult:
+    value = a.get("Name")
+    if value is None:
+        # PowerShai's default is a literal '*' that matches no session: nothing is removed.
+        return CmdletResult([])
+    registry = ctx.state.registry
+    for session in resolve_sessions(registry, value):
+        registry.remove(session)
+        ctx.verbose(f"Removed session {session.name}")
+    return CmdletResult([])
+
+
+def get_property(state: WorkerState, ref: dict[str, Any], name: str) -> Any:
+    """Current value of a live property (object/get)."""
+    if ref.get("$type") != "GradioSession":
+        raise err.InvalidArgument(f"{ref.get('$type')} has no live properties")
+    session = state.registry.get(str(ref.get("$id")), by_id=True)[0]
+    key = name.lower()
+    if key == "apicalls":
+        calls = [encode(c) for c in list(session.calls.values())]
+        return {"AllEvents": calls, "ById": {c["id"]: c for c in calls}}
+    if key == "uploads":
+        return dict(session.uploads)
+    if key == "options":
+        return {"MaxCalls": session.options.MaxCalls,
+                "MaxCallsPolicy": session.options.MaxCallsPolicy,
+                "Protocol": session.options.Protocol}
+    raise err.InvalidArgument(f"GradioSession has no live property {name}")
