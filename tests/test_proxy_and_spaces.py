@@ -170,25 +170,28 @@ def _proxy_args(session: dict[str, Any], api: str, **extra: Any) -> dict[str, An
             "SessionName": session["name"], "ApiName": api, **extra}
 
 
-def test_op2_piped_into_op1_streams_exactly(session: dict[str, Any]) -> None:
+def test_op2_piped_into_op1_gets_every_event_complete_included(session: dict[str, Any]) -> None:
+    # PowerShai's proxies write every result but heartbeats; on PowerShell 7 (the default host)
+    # a single-output result's data is the value itself.
     op2 = everything(run("Invoke-GradioProxyFunction",
-                         _proxy_args(session, "Op2", Params={"Maxnums": 5, "Sleep": 50})))
-    assert [r["data"] for r in op2] == [["--start--"], ["1"], ["2"], ["3"], ["4"], ["5"],
-                                         ["--end--"]]
-    assert all(r["event"] == "generating" and r["pipeline"] == [] for r in op2)
+                         _proxy_args(session, "Op2", Params={"Maxnums": 3, "Sleep": 50})))
+    assert [(r["event"], r["data"]) for r in op2] == [
+        ("generating", "--start--"), ("generating", "1"), ("generating", "2"),
+        ("generating", "3"), ("generating", "--end--"), ("complete", "--end--")]
+    assert all(r["pipeline"] == [] for r in op2)
     out: list[dict[str, Any]] = []
     for item in op2:
         out += everything(run("Invoke-GradioProxyFunction",
                               _proxy_args(session, "Op1", ApiResultMap=["val=0"], PipeInput=item)))
-    assert [r["data"][0] for r in out] == ["--start--", "1", "2", "3", "4", "5", "--end--"]
+    assert [r["data"] for r in out] == ["--start--", "1", "2", "3", "--end--", "--end--"]
     assert all(r["event"] == "complete" for r in out)
-    assert out[3]["pipeline"][0]["data"] == ["3"]
+    assert out[3]["pipeline"][0]["data"] == "3"
     assert out[3]["pipeline"][0]["$type"] == "GradioApiEventResult"
     # a third step sees both earlier results
     third = everything(run("Invoke-GradioProxyFunction",
                            _proxy_args(session, "Op1", ApiResultMap={"val": 0}, PipeInput=out[1])))
-    assert third[0]["data"] == ["1"]
-    assert [p["data"] for p in third[0]["pipeline"]] == [["1"], ["1"]]
+    assert third[0]["data"] == "1"
+    assert [p["data"] for p in third[0]["pipeline"]] == ["1", "1"]
 
 
 def test_manual_debugdata_and_map_errors(session: dict[str, Any]) -> None:
@@ -219,8 +222,8 @@ def test_file_parameter_is_uploaded(session: dict[str, Any], tmp_path: Path) -> 
                          _proxy_args(session, "Typed",
                                      ApiName="typed", Params={"Doc": str(doc), "Number": 2})))
     assert out[-1]["event"] == "complete"
-    assert "doc=notes.txt" in out[-1]["data"][0] and "number=2" in out[-1]["data"][0]
-    assert "choice='green'" in out[-1]["data"][0]
+    assert "doc=notes.txt" in out[-1]["data"] and "number=2" in out[-1]["data"]
+    assert "choice='green'" in out[-1]["data"]
 
 
 def test_removed_session_is_a_clear_error(gradio6_app: RunningApp) -> None:
@@ -239,11 +242,11 @@ def test_dynamic_api(session: dict[str, Any]) -> None:
     out = everything(run("Invoke-GradioDynamicApi",
                          {"ApiName": "echo", "Session": session["name"],
                           "Params": ["-text", "hi"]}))
-    assert [r["data"] for r in out] == [["echo: hi"]]
+    assert [r["data"] for r in out] == ["echo: hi"]
     out = everything(run("Invoke-GradioDynamicApi",
                          {"ApiName": "Op2", "Session": session["name"], "MaxNums": 2,
                           "Sleep": 1}))
-    assert [r["data"][0] for r in out] == ["--start--", "1", "2", "--end--"]
+    assert [r["data"] for r in out] == ["--start--", "1", "2", "--end--", "--end--"]
     params = run("Get-GradioDynamicApiParameter",
                  {"ApiName": "typed", "Session": session["name"]}).output
     assert [p["Name"] for p in params] == ["Number", "Slider", "Flag", "Choice", "Doc", "Picture"]

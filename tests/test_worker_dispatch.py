@@ -423,7 +423,7 @@ def test_bare_events_are_bounded_oldest_dropped(gradio6_app: RunningApp) -> None
         while not kept["done"]:
             kept = srv.stream_next({"token": kept["stream"]})
             items += kept["items"]
-        assert [i["data"] for i in items if i["event"] == "complete"] == [["echo: m2"]]
+        assert [i["data"] for i in items if i["event"] == "complete"] == ["echo: m2"]
     finally:
         transport.close()
         thread.join(10)

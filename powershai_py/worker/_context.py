@@ -47,8 +47,12 @@ class CmdletContext:
         dry_run: bool = False,
         approved: list[str] | None = None,
         state: WorkerState | None = None,
+        cwd: str | None = None,
     ) -> None:
         self.name = name
+        # PowerShell's current folder when the cmdlet ran: relative paths mean this, not the
+        # worker's own folder.
+        self.cwd = cwd if isinstance(cwd, str) and cwd else None
         # The server passes its own; a handler run on its own (a test) gets a fresh, empty one.
         self.state = state if state is not None else WorkerState()
         self.dry_run = dry_run

@@ -164,6 +164,7 @@ class Server:
         if isinstance(client_pid, int) and not isinstance(client_pid, bool) and client_pid > 0:
             self.client_pid = client_pid
             self._start_parent_watch(client_pid)
+        self.state.set_host(params)
         requested = params.get("protocolVersion")
         if requested is not None and str(requested) != PROTOCOL_VERSION:
             log.warning("client speaks protocol %r, worker speaks %r", requested, PROTOCOL_VERSION)
@@ -198,7 +199,7 @@ class Server:
         if wanted is not None and not (isinstance(wanted, str) and _TOKEN.fullmatch(wanted)):
             raise InvalidParams("cmdlet: 'token' must be 8 to 64 letters, digits, '-' or '_'")
         ctx = CmdletContext(name=name, dry_run=bool(params.get("dryRun")), approved=approved,
-                            state=self.state)
+                            state=self.state, cwd=params.get("cwd"))
         try:
             result = handler(ctx, args)
         except Exception as exc:  # noqa: BLE001

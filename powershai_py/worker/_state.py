@@ -50,8 +50,33 @@ class WorkerState:
         self._bare_events: OrderedDict[str, GradioApiEvent] = OrderedDict()
         self._bare_sessions: dict[str, GradioSession] = {}
         self._bare_lock = threading.Lock()
-        # What the module said about its host in `initialize` (PSEdition, PSVersion, ...).
+        # What the module said about its PowerShell in `initialize` (see set_host).
         self.host: dict[str, Any] = {}
+
+    # -- the PowerShell host --------------------------------------------------------------------
+    def set_host(self, params: dict[str, Any]) -> None:
+        """Keep what ``initialize`` says: ``psEdition`` ('Core' or 'Desktop'), ``psVersion``,
+        ``wireMarkers`` (the optional value markers the module decodes, e.g. ``$int``)."""
+        markers = params.get("wireMarkers")
+        self.host = {
+            "psEdition": str(params.get("psEdition") or ""),
+            "psVersion": str(params.get("psVersion") or ""),
+            "wireMarkers": [str(m) for m in markers] if isinstance(markers, list) else [],
+        }
+
+    @property
+    def unrolls_arrays(self) -> bool:
+        """True unless the host is Windows PowerShell (5.1 and earlier), whose ConvertFrom-Json
+        keeps a one-element array an array. A module that does not say is taken as 7."""
+        edition = str(self.host.get("psEdition") or "")
+        version = str(self.host.get("psVersion") or "")
+        if edition.lower() == "desktop":
+            return False
+        return not (not edition and version[:1].isdigit() and int(version.split(".")[0]) < 6)
+
+    @property
+    def int32_marker(self) -> bool:
+        return "$int" in (self.host.get("wireMarkers") or [])
 
     # -- Send-GradioApi ---------------------------------------------------------------------
     def bare_session(self, app_url: str, token: str | None) -> GradioSession:

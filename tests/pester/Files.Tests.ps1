@@ -60,7 +60,8 @@ Describe 'Downloads of result files' {
         $folder = Join-Path $script:Work 'nested/downloads'
         $s = New-GradioSession $script:FakeUrl -Name hostile -DownloadPath $folder
         $result = @(Invoke-GradioSessionApi x @('go') -session $s | Update-GradioSessionApiResult)[-1]
-        $files = @($result.data[0])
+        # One output holding a list: PowerShell 7's ConvertFrom-Json unrolls the outer array.
+        $files = if ($PSVersionTable.PSEdition -eq 'Desktop') { @($result.data[0]) } else { @($result.data) }
         $files.Count | Should -Be 5
         $inside = (Resolve-Path -LiteralPath $folder).ProviderPath
         foreach ($fd in $files) {

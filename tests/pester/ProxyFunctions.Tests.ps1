@@ -27,7 +27,9 @@ BeforeAll {
     $script:Module = Import-PshaiTestModule
     $script:S = New-GradioSession $G6.Url -Name 'proxy-pester' -Force
     $script:Created = @($S | New-GradioSessionApiProxyFunction -Prefix 'PshaiTest' -Force)
-    $script:Expected = @('--start--', '1', '2', '3', '4', '5', '--end--')
+    # PowerShai's proxies write every result Update gives but heartbeats: Op2's final complete
+    # repeats '--end--', and Op1 is called for it too.
+    $script:Expected = @('--start--', '1', '2', '3', '4', '5', '--end--', '--end--')
 }
 
 AfterAll {
@@ -61,6 +63,7 @@ Describe 'New-GradioSessionApiProxyFunction' {
     It "streams PowerShai's chained scenario exactly: Op2 | Op1 -map val=0" {
         $out = @(PshaiTestOp2 -MaxNums 5 -sleep 50 | PshaiTestOp1 -map val=0)
         @($out | ForEach-Object { @($_.data)[0] }) | Should -Be $Expected
+        @(PshaiTestOp2 -MaxNums 3 -sleep 10).Count | Should -Be 6
         $out[3].pipeline.Count | Should -Be 1
         @($out[3].pipeline[0].data)[0] | Should -Be '3'
         $out[3].pipeline[0].PSObject.TypeNames | Should -Contain 'PowershaiType:GradioApiEventResult'

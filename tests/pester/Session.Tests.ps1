@@ -241,6 +241,69 @@ Describe 'Invoke-GradioSessionApi' {
     }
 }
 
+Describe 'Objects shaped as PowerShai gives them on this PowerShell' {
+    BeforeAll {
+        Clear-PshaiSessions
+        $S = New-GradioSession $Url -Name 'shapes'
+        # PowerShai parses each message with ConvertFrom-Json: 7 unrolls a one-element array.
+        $Unrolls = $PSVersionTable.PSEdition -ne 'Desktop'
+    }
+    AfterAll { Clear-PshaiSessions }
+
+    It 'gives a single-output result''s data as the value itself (an array of one on 5.1)' {
+        $r = Invoke-GradioSessionApi echo @('x') -session $S | Update-GradioSessionApiResult | Select-Object -Last 1
+        if ($Unrolls) {
+            $r.data | Should -BeOfType [string]
+            $r.data | Should -BeExactly 'echo: x'
+            $r.data.Length | Should -Be 7
+        } else {
+            , $r.data | Should -BeOfType [object[]]
+            $r.data[0] | Should -BeExactly 'echo: x'
+        }
+    }
+
+    It 'gives a multi-output result''s data as an array' {
+        $r = Invoke-GradioSessionApi file_echo @($null) -session $S | Update-GradioSessionApiResult | Select-Object -Last 1
+        , $r.data | Should -BeOfType [object[]]
+        $r.data.Count | Should -Be 2
+        $r.data[1] | Should -BeExactly 'none:0'
+    }
+
+    It 'keeps a flat ApiEvent.data with -History (--start--,1,2,3,--end--,--end--)' {
+        $ev = Invoke-GradioSessionApi Op2 @(3, 10) -session $S
+        $results = @($ev | Update-GradioSessionApiResult -History)
+        $results.Count | Should -Be 6
+        $ev.ApiEvent.data -join ',' | Should -BeExactly '--start--,1,2,3,--end--,--end--'
+        $ev.ApiEvent.events.Count | Should -Be 6
+    }
+
+    It 'has a boolean Received and a LastReceivedIndex that starts $null' {
+        $ev = Invoke-GradioSessionApi echo @('r') -session $S
+        $ev.Received | Should -BeOfType [bool]
+        $ev.Received | Should -BeFalse
+        $ev.LastReceivedIndex | Should -BeNullOrEmpty
+        $null = $ev | Update-GradioSessionApiResult
+        $ev.Received | Should -BeTrue
+        $ev.LastReceivedIndex | Should -Be $ev.ApiEvent.LastEventNum
+    }
+
+    It 'keeps PowerShai''s keys in ApiEvent.req and update, with no token in them' {
+        $ev = Invoke-GradioSessionApi echo @('q') -session $S -Token 'hf_secret_never_shown'
+        @($ev.ApiEvent.req.PSObject.Properties.Name | Sort-Object) | Should -Be @('data', 'method', 'token', 'url')
+        $ev.ApiEvent.req.method | Should -Be 'POST'
+        @($ev.ApiEvent.req.data.data) | Should -Be @('q')
+        $ev.ApiEvent.req.token | Should -BeNullOrEmpty
+        @($ev.ApiEvent.update.PSObject.Properties.Name | Sort-Object) | Should -Be @('http', 'url')
+        $ev.ApiEvent.update.url | Should -BeLike "$($S.AppUrl)*"
+        ($ev.ApiEvent | ConvertTo-Json -Depth 8) | Should -Not -Match 'hf_secret_never_shown'
+        $null = $ev | Update-GradioSessionApiResult
+    }
+
+    It 'carries RealAppUrl in session.info' {
+        $S.info.RealAppUrl | Should -Be $S.AppUrl
+    }
+}
+
 Describe 'Get-GradioInfo' {
     It 'reads /info and reports the root that worked as RealAppUrl' {
         $info = Get-GradioInfo $Url

@@ -7,22 +7,25 @@ collects the marked handlers of the modules it names, and the server holds that 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Mapping
 from types import ModuleType
 from typing import Any
 
 from ... import _errors as err
+from ... import _protocol as proto
 from ..._events import SessionApiEvent
+from ..._files import is_url
 from ..._registry import SessionRegistry
 from ..._session import GradioSession
 from .._context import CmdletContext, CmdletResult, LastItem
 from .._state import WorkerState
-from ._wire import encode
+from ._wire import Wire
 
 __all__ = [
     "Args", "Cmdlet", "CmdletContext", "CmdletResult", "LastItem", "WorkerState", "cmdlet",
-    "collect", "event_id_of", "ref_of", "resolve_call", "resolve_session", "resolve_sessions",
-    "session_output",
+    "collect", "event_id_of", "local_file_params", "local_path", "ref_of", "resolve_call",
+    "resolve_session", "resolve_sessions", "session_output", "wire_for",
 ]
 
 
@@ -156,5 +159,50 @@ def resolve_call(registry: SessionRegistry, value: Any, session_arg: Any
     return session, session.get_call(event_id)
 
 
-def session_output(registry: SessionRegistry, session: GradioSession) -> Any:
-    return encode(session, is_default=registry.is_default(session))
+def wire_for(state: WorkerState) -> Wire:
+    """The encoder for the PowerShell this worker serves (what ``initialize`` said)."""
+    return Wire(unroll=state.unrolls_arrays, int32=state.int32_marker)
+
+
+def session_output(state: WorkerState, session: GradioSession) -> Any:
+    return wire_for(state).session(session, is_default=state.registry.is_default(session))
+
+
+# -- paths ------------------------------------------------------------------------------------
+
+
+def local_path(ctx: CmdletContext, value: Any) -> Any:
+    """A path the user typed, made absolute against PowerShell's folder (``ctx.cwd``).
+
+    URLs, FileData objects and anything that is not a string pass through unchanged.
+    """
+    if not isinstance(value, str) or not value or is_url(value) or ctx.cwd is None:
+        return value
+    return os.path.normpath(os.path.join(ctx.cwd, os.path.expanduser(value)))
+
+
+def local_file_params(ctx: CmdletContext, session: GradioSession, api_name: str,
+                      params: Any) -> Any:
+    """``params`` of a call with the paths given to file inputs made absolute (see
+    :func:`local_path`); list values by position, hashtable values by parameter name."""
+    if ctx.cwd is None or params is None:
+        return params
+    parameters = (session.endpoint(api_name.lstrip("/")) or {}).get("parameters") or []
+    is_file = [proto.is_file_schema(p) for p in parameters]
+
+    def fix(value: Any) -> Any:
+        if isinstance(value, list):
+            return [fix(v) for v in value]
+        return local_path(ctx, value)
+
+    if isinstance(params, Mapping):
+        position = {str(p.get("parameter_name") or p.get("label")).lower(): i
+                    for i, p in enumerate(parameters)}
+        named: dict[Any, Any] = {}
+        for key, value in params.items():
+            i = position.get(str(key).lower())
+            named[key] = fix(value) if i is not None and is_file[i] else value
+        return named
+    values = params if isinstance(params, list) else [params]
+    fixed = [fix(v) if i < len(is_file) and is_file[i] else v for i, v in enumerate(values)]
+    return fixed if isinstance(params, list) else fixed[0]

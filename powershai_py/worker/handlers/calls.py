@@ -15,11 +15,12 @@ from ._base import (
     LastItem,
     cmdlet,
     event_id_of,
+    local_file_params,
     ref_of,
     resolve_call,
     resolve_session,
+    wire_for,
 )
-from ._wire import encode, encode_call_changes, encode_event_changes, encode_result
 
 QUEUE_PROGRESS_ID, RUN_PROGRESS_ID = 1, 2
 
@@ -27,11 +28,12 @@ QUEUE_PROGRESS_ID, RUN_PROGRESS_ID = 1, 2
 @cmdlet("Invoke-GradioSessionApi")
 def invoke_session_api(ctx: CmdletContext, a: Args) -> CmdletResult:
     session = resolve_session(ctx.state.registry, a.get("session"))
+    api = str(a.get("ApiName", ""))
     call = session.invoke(
-        str(a.get("ApiName", "")), a.get("Params"), event_id=a.get("EventId"),
+        api, local_file_params(ctx, session, api, a.get("Params")), event_id=a.get("EventId"),
         token=a.get("Token"), warn=ctx.warning,
     )
-    return CmdletResult([encode(call)])
+    return CmdletResult([wire_for(ctx.state).encode(call)])
 
 
 def _status_hook(ctx: CmdletContext, event: GradioApiEvent, shown: set[int]
@@ -82,13 +84,14 @@ def stream_updates(ctx: CmdletContext, holder: Any, event: GradioApiEvent, a: Ar
         shown.clear()
 
     history = a.flag("History")
+    wire = wire_for(ctx.state)
 
     def send_changes(final: bool) -> None:
         # Small per-result patches; the whole history only once, at the end (else each message
         # would re-send everything before it).
-        ctx.refresh(encode_event_changes(event, history=history and final))
+        ctx.refresh(wire.event_changes(event, history=history and final))
         if holder is not event:
-            ctx.refresh(encode_call_changes(holder))
+            ctx.refresh(wire.call_changes(holder))
 
     try:
         for result in updates:
@@ -97,9 +100,9 @@ def stream_updates(ctx: CmdletContext, holder: Any, event: GradioApiEvent, a: Ar
                 finish()
             send_changes(last)
             if script:
-                ctx.invoke("Script", {"event": encode_result(result), "ApiEvent": encode(event)})
+                ctx.invoke("Script", {"event": wire.result(result), "ApiEvent": wire.encode(event)})
             if not a.flag("NoOutput"):
-                item = encode_result(result)
+                item = wire.result(result)
                 yield LastItem(item) if last else item
     finally:
         finish()
@@ -115,7 +118,8 @@ def update_session_api(ctx: CmdletContext, a: Args) -> CmdletResult:
 @cmdlet("Get-GradioSessionApi")
 def get_session_api(ctx: CmdletContext, a: Args) -> CmdletResult:
     session = resolve_session(ctx.state.registry, a.get("Session"))
-    return CmdletResult([encode(c) for c in list(session.calls.values())])
+    wire = wire_for(ctx.state)
+    return CmdletResult([wire.encode(c) for c in list(session.calls.values())])
 
 
 @cmdlet("Remove-GradioSessionApi")
@@ -141,7 +145,8 @@ def remove_session_api(ctx: CmdletContext, a: Args) -> CmdletResult:
                     removed.append(call)
         else:
             removed.extend(chosen)
-    return CmdletResult([encode(c) for c in removed])
+    wire = wire_for(ctx.state)
+    return CmdletResult([wire.encode(c) for c in removed])
 
 
 @cmdlet("Stop-GradioSessionApi")
@@ -149,7 +154,7 @@ def stop_session_api(ctx: CmdletContext, a: Args) -> CmdletResult:
     session, call = resolve_call(ctx.state.registry, a.get("Id"), a.get("session"))
     session.cancel(call)
     ctx.verbose(f"Cancel sent for {call.id}")
-    return CmdletResult([encode(call)])
+    return CmdletResult([wire_for(ctx.state).encode(call)])
 
 
 # -- bare events (no session) ----------------------------------------------------------------
@@ -158,14 +163,15 @@ def stop_session_api(ctx: CmdletContext, a: Args) -> CmdletResult:
 @cmdlet("Send-GradioApi")
 def send_api(ctx: CmdletContext, a: Args) -> CmdletResult:
     session = ctx.state.bare_session(str(a.get("AppUrl", "")), a.get("token"))
-    call = session.invoke(str(a.get("ApiName", "")), a.get("Params"),
+    api = str(a.get("ApiName", ""))
+    call = session.invoke(api, local_file_params(ctx, session, api, a.get("Params")),
                           event_id=a.get("EventId"), token=a.get("token"), warn=ctx.warning)
     session.calls.pop(call.id, None)
     event = call.ApiEvent
     if a.get("SessionHash"):
         event.SessionHash = str(a.get("SessionHash"))
     ctx.state.keep_bare_event(event)
-    return CmdletResult([encode(event)])
+    return CmdletResult([wire_for(ctx.state).encode(event)])
 
 
 @cmdlet("Update-GradioApiResult")

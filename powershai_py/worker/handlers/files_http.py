@@ -11,7 +11,7 @@ from ... import _errors as err
 from ..._auth import resolve_token, token_headers
 from ..._client import GradioClient
 from ..._files import file_data_from_server_path
-from ._base import Args, CmdletContext, CmdletResult, cmdlet, ref_of, resolve_session
+from ._base import Args, CmdletContext, CmdletResult, cmdlet, local_path, ref_of, resolve_session
 
 
 def _client_for(ctx: CmdletContext, value: Any) -> GradioClient:
@@ -76,7 +76,7 @@ def _as_list(value: Any) -> list[Any]:
 @cmdlet("Send-GradioFile")
 def send_file(ctx: CmdletContext, a: Args) -> CmdletResult:
     client = _client_for(ctx, a.get("AppUrl"))
-    paths = [str(p) for p in _as_list(a.get("Files"))]
+    paths = [str(local_path(ctx, p)) for p in _as_list(a.get("Files"))]
     server_paths = client.upload(paths)
     if a.flag("Raw"):
         return CmdletResult(list(server_paths))
@@ -89,4 +89,4 @@ def send_file(ctx: CmdletContext, a: Args) -> CmdletResult:
 @cmdlet("Send-GradioSessionFiles")
 def send_session_files(ctx: CmdletContext, a: Args) -> CmdletResult:
     session = resolve_session(ctx.state.registry, a.get("Session"))
-    return CmdletResult(session.send_files(_as_list(a.get("files"))))
+    return CmdletResult(session.send_files([local_path(ctx, f) for f in _as_list(a.get("files"))]))

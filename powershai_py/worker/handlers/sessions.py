@@ -11,11 +11,12 @@ from ._base import (
     CmdletResult,
     WorkerState,
     cmdlet,
+    local_path,
     resolve_session,
     resolve_sessions,
     session_output,
+    wire_for,
 )
-from ._wire import encode
 
 
 @cmdlet("New-GradioSession")
@@ -27,7 +28,7 @@ def new_session(ctx: CmdletContext, a: Args) -> CmdletResult:
     session = registry.new(
         str(a.get("AppUrl", "")),
         name=a.get("Name"),
-        download_path=a.get("DownloadPath"),
+        download_path=local_path(ctx, a.get("DownloadPath")),
         force=a.flag("Force"),
         token=a.get("Token"),
         username=credential.get("username") if isinstance(credential, dict) else None,
@@ -35,7 +36,7 @@ def new_session(ctx: CmdletContext, a: Args) -> CmdletResult:
         disable_retry=a.flag("DisableRetry"),
     )
     ctx.verbose(f"Session {session.name} -> {session.AppUrl} (Gradio {session.app.version})")
-    return CmdletResult([session_output(registry, session)])
+    return CmdletResult([session_output(ctx.state, session)])
 
 
 @cmdlet("Get-GradioSession")
@@ -43,7 +44,7 @@ def get_session(ctx: CmdletContext, a: Args) -> CmdletResult:
     registry = ctx.state.registry
     found = resolve_sessions(registry, a.get("Session", "*"), like=a.flag("Like"),
                              by_id=a.flag("ById"))
-    return CmdletResult([session_output(registry, s) for s in found])
+    return CmdletResult([session_output(ctx.state, s) for s in found])
 
 
 @cmdlet("Set-GradioSession")
@@ -53,7 +54,7 @@ def set_session(ctx: CmdletContext, a: Args) -> CmdletResult:
     registry.configure(session, default=a.flag("Default"), max_calls=a.int_or_none("MaxCalls"),
                        max_calls_policy=a.get("MaxCallsPolicy"), protocol=a.get("Protocol"))
     for other in registry:
-        ctx.refresh(session_output(registry, other))
+        ctx.refresh(session_output(ctx.state, other))
     return CmdletResult([])
 
 
@@ -77,12 +78,13 @@ def get_property(state: WorkerState, ref: dict[str, Any], name: str) -> Any:
     session = state.registry.get(str(ref.get("$id")), by_id=True)[0]
     key = name.lower()
     if key == "apicalls":
-        calls = [encode(c) for c in list(session.calls.values())]
+        wire = wire_for(state)
+        calls = [wire.encode(c) for c in list(session.calls.values())]
         return {"AllEvents": calls, "ById": {c["id"]: c for c in calls}}
     if key == "uploads":
         return dict(session.uploads)
     if key == "options":
-        return {"MaxCalls": session.options.MaxCalls,
+        return {"MaxCalls": wire_for(state).counter(session.options.MaxCalls),
                 "MaxCallsPolicy": session.options.MaxCallsPolicy,
                 "Protocol": session.options.Protocol}
     raise err.InvalidArgument(f"GradioSession has no live property {name}")

@@ -65,7 +65,7 @@ def connect_space(ctx: CmdletContext, a: Args) -> CmdletResult:
         session = _existing(registry, f"Space:{key}")
         if session is not None:
             ctx.verbose(f"Session Space:{key} already exists (use -Force to connect again)")
-            return CmdletResult([session_output(registry, session)])
+            return CmdletResult([session_output(ctx.state, session)])
 
     def on_stage(stage: str, info: dict[str, Any]) -> None:
         ctx.progress(activity, f"Space is {_STAGE_TEXT.get(stage, stage.lower())}")
@@ -83,7 +83,7 @@ def connect_space(ctx: CmdletContext, a: Args) -> CmdletResult:
     existing = _existing(registry, name)
     if existing is not None and not a.flag("Force"):
         ctx.progress(activity, "connected", completed=True)
-        return CmdletResult([session_output(registry, existing)])
+        return CmdletResult([session_output(ctx.state, existing)])
 
     url, exact = _app_url(info, a.get("ServerRoot"))
     version = spaces.sdk_version(info)
@@ -107,4 +107,4 @@ def connect_space(ctx: CmdletContext, a: Args) -> CmdletResult:
             ctx.verbose(f"The app is not answering yet: {exc.text}")
             time.sleep(min(spaces.POLL_INTERVAL, max(0.0, deadline - time.monotonic())))
     ctx.progress(activity, "connected", completed=True)
-    return CmdletResult([session_output(registry, session)])
+    return CmdletResult([session_output(ctx.state, session)])

@@ -7,8 +7,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from .... import _errors as err
-from .._base import Args, CmdletContext, CmdletResult, cmdlet, resolve_session
-from .._wire import encode
+from .._base import (
+    Args,
+    CmdletContext,
+    CmdletResult,
+    cmdlet,
+    local_file_params,
+    resolve_session,
+    wire_for,
+)
 from .functions import stream_results
 from .planning import _COMMON_NAMES, ProxyParam, endpoint_plan
 from .values import build_values, parse_remaining
@@ -45,9 +52,10 @@ def invoke_dynamic_api(ctx: CmdletContext, a: Args) -> CmdletResult:
                               error_id="POWERSHAI_HUGGINGFACE_GRADIO_APIINVOKE")
     plan = endpoint_plan(session, api)
     data = build_values(plan, _dynamic_params(a, plan), {}, "Invoke-GradioDynamicApi")
+    data = local_file_params(ctx, session, api, data)
     call = session.invoke(api, data, token=a.get("ApiToken"), warn=ctx.warning)
     if a.flag("Manual"):
-        return CmdletResult([encode(call)])
+        return CmdletResult([wire_for(ctx.state).encode(call)])
     return CmdletResult([], stream_results(ctx, call, []))
 
 
@@ -61,9 +69,11 @@ def get_dynamic_parameters(ctx: CmdletContext, a: Args) -> CmdletResult:
         if a.flag("Strict"):
             raise
         return CmdletResult([])  # DynamicParam must not fail while the user is still typing
+    wire = wire_for(ctx.state)
     return CmdletResult([{
         "$type": "GradioDynamicParameter", "Name": p.ps_name, "Type": p.ps_type,
         "ValidateSet": list(p.enum), "HelpMessage": p.help_message, "Position": p.index,
-        "HasDefault": p.has_default, "Default": encode(p.default), "GradioName": p.gradio_name,
+        "HasDefault": p.has_default, "Default": wire.encode(p.default),
+        "GradioName": p.gradio_name,
         "IsFile": p.kind != "value",
     } for p in plan])

@@ -5,11 +5,10 @@ A proxy function is a PowerShell function with one parameter per input of a Grad
 defines it (``{"$directive": "defineFunction"}``); when it runs, it hands its bound parameters back
 to the internal cmdlet ``Invoke-GradioProxyFunction``.
 
-Which results a proxy writes (without -Manual): every message of the call except heartbeats, and
-except the final ``complete`` of a generator endpoint: Gradio repeats the last ``generating``
-value in it, so writing it would hand the next proxy in a pipeline the last value twice. So
-``Op2 -MaxNums 5 | Op1 -map val=0`` gives Op1 exactly seven inputs: ``--start--``, ``1``..``5``,
-``--end--``. A non-generator endpoint writes its one ``complete``. ``error`` results are written
+Which results a proxy writes (without -Manual), as PowerShai's do: every message Update gives
+except heartbeats, the final ``complete`` included, although Gradio repeats the last
+``generating`` value in it. So ``Op2 -MaxNums 3 | Op1 -map val=0`` calls Op1 six times:
+``--start--``, ``1``..``3``, ``--end--`` and ``--end--`` again. ``error`` results are written
 too; an ``error`` result piped into a proxy is passed through unchanged (nothing is called).
 """
 
@@ -31,8 +30,8 @@ from .._base import (
     cmdlet,
     resolve_session,
     resolve_sessions,
+    wire_for,
 )
-from .._wire import encode, encode_result
 from .planning import endpoint_plan, function_name, plan_parameters
 from .rendering import PROXY_MARKER, proxy_script
 from .values import as_result, build_values, mapped_values
@@ -173,25 +172,21 @@ def _proxy_session(registry: SessionRegistry, a: Args) -> GradioSession:
 
 
 def stream_results(ctx: CmdletContext, call: Any, chain: list[Any]) -> Iterator[Any]:
-    """Results as a proxy writes them (see the module docstring for which ones)."""
-    generated = False
+    """Results as a proxy writes them: every one Update gives except heartbeats."""
+    wire = wire_for(ctx.state)
     for result in call.update(cancel=ctx.cancelled, warn=ctx.warning):
         if result.event == proto.HEARTBEAT:
             continue
-        if result.event == proto.GENERATING:
-            generated = True
-        elif result.event == proto.COMPLETE and generated:
-            continue
-        item = encode_result(result)
+        item = wire.result(result)
         item["pipeline"] = list(chain)
         yield item
-
 
 
 @cmdlet("Invoke-GradioProxyFunction", internal=True)
 def invoke_proxy_function(ctx: CmdletContext, a: Args) -> CmdletResult:
     """Internal: what a proxy function does with its bound parameters."""
     fn = str(a.get("Function") or "proxy function")
+    wire = wire_for(ctx.state)
     session = _proxy_session(ctx.state.registry, a)
     api = str(a.get("ApiName") or "").lstrip("/")
     plan = endpoint_plan(session, api)
@@ -209,14 +204,14 @@ def invoke_proxy_function(ctx: CmdletContext, a: Args) -> CmdletResult:
         return CmdletResult([{
             "$type": "GradioProxyDebugData", "Function": fn, "ApiName": api,
             "SessionName": session.name, "SessionId": session.SessionId,
-            "AppUrl": session.AppUrl, "Params": encode(a.get("Params") or {}),
-            "Mapped": {plan[i].ps_name: encode(v) for i, v in mapped.items()},
-            "Data": encode(data), "Pipeline": chain,
+            "AppUrl": session.AppUrl, "Params": wire.encode(a.get("Params") or {}),
+            "Mapped": {plan[i].ps_name: wire.encode(v) for i, v in mapped.items()},
+            "Data": wire.encode(data), "Pipeline": chain,
             "ParameterNames": [p.ps_name for p in plan],
         }])
     call = session.invoke(api, data, token=a.get("ApiToken"), warn=ctx.warning)
     ctx.verbose(f"{fn}: called /{api} of {session.name} (event {call.id})")
     if a.flag("Manual"):
-        return CmdletResult([encode(call)])
+        return CmdletResult([wire.encode(call)])
     return CmdletResult([], stream_results(ctx, call, chain))
 
