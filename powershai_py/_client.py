@@ -21,6 +21,7 @@ import httpx_sse
 from . import _errors as err
 from . import _protocol as proto
 from ._auth import token_headers
+from ._http import check_http_url, http_errors, keeps_credentials
 
 log = logging.getLogger("powershai_py.client")
 
@@ -56,11 +57,12 @@ class AppInfo:
 def normalize_app_url(url: str) -> str:
     """Accept any URL a user would paste and return the app root (no query, no /gradio_api)."""
     text = str(url).strip()
+    if not text:
+        raise err.InvalidUrl("The app URL is empty")
     if "://" not in text:
+        # "host:7860" and "host" mean http; "javascript:..." or "host:notaport" are refused.
         text = "http://" + text
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise err.InvalidArgument(f"Not an http(s) URL: {url}")
+    parts = urlsplit(check_http_url(text))
     path = parts.path.rstrip("/")
     for suffix in (proto.INFO, proto.CONFIG):
         if path.endswith(suffix):
@@ -104,8 +106,15 @@ class GradioClient:
     def close(self) -> None:
         self._http.close()
 
-    def _headers(self, token: str | None | bool = True) -> dict[str, str]:
-        """Token headers; ``True`` means the client's own token, a string overrides it."""
+    def _headers(self, token: str | None | bool = True, url: str | None = None
+                 ) -> dict[str, str]:
+        """Token headers; ``True`` means the client's own token, a string overrides it.
+
+        None for a ``url`` of another origin than the app's: a token goes only where it was
+        given for (a file URL a server names may point anywhere).
+        """
+        if url is not None and not keeps_credentials(self.base_url, url):
+            return {}
         if token is True:
             return token_headers(self.token)
         if token is False or token is None:
@@ -115,19 +124,9 @@ class GradioClient:
     def request(self, method: str, url: str, *, token: str | None | bool = True,
                 **kwargs: Any) -> httpx.Response:
         """One request with errors translated into our tree (never leaks the token)."""
-        headers = {**self._headers(token), **kwargs.pop("headers", {})}
-        try:
-            response = self._http.request(method, url, headers=headers, **kwargs)
-        except httpx.TimeoutException as exc:
-            raise err.GradioConnectionError(
-                f"Timed out talking to {self.base_url} ({type(exc).__name__})",
-                error_id="POWERSHAI_HUGGINGFACE_GRADIO_TIMEOUT", category="OperationTimeout",
-            ) from exc
-        except httpx.HTTPError as exc:
-            raise err.GradioConnectionError(
-                f"Cannot reach {self.base_url}: {exc}", error_id=err.UNREACHABLE
-            ) from exc
-        return response
+        headers = {**self._headers(token, url), **kwargs.pop("headers", {})}
+        with http_errors(f"{method} {url}"):
+            return self._http.request(method, url, headers=headers, **kwargs)
 
     @staticmethod
     def raise_for_status(response: httpx.Response, what: str) -> None:
@@ -138,16 +137,31 @@ class GradioClient:
         body = response.text[:300].strip()
         if code == 401:
             raise err.AuthenticationFailed(
-                f"{what}: the app needs a login (HTTP 401). Use -Credential / credentials=."
-            )
+                f"{what}: the app needs a login (HTTP 401); connect with a username and password",
+                status=code)
         if code == 503 and "queue is full" in body.lower():
-            raise err.QueueFullError(f"{what}: the app's queue is full ({body})")
+            raise err.QueueFullError(f"{what}: the app's queue is full ({body})", status=code)
         # Gradio 5 sends whole Python tracebacks in 500 bodies; keep only the last line.
         if "Traceback" in body:
             body = response.text.strip().splitlines()[-1][:300]
-        failure = err.GradioConnectionError(f"{what}: HTTP {code} {body}", error_id=err.HTTP_STATUS)
-        failure.status = code
-        raise failure
+        raise err.HttpStatusError(f"{what}: HTTP {code} {body}", status=code)
+
+    @staticmethod
+    def json_answer(response: httpx.Response, what: str) -> Any:
+        """The JSON body of a successful answer; NotGradio when it is HTML or not JSON.
+
+        A sleeping Space, a login wall or a proxy's error page answers 200 with an HTML page.
+        """
+        kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        try:
+            if kind == "text/html":
+                raise ValueError("an HTML page")
+            return response.json()
+        except ValueError as exc:
+            raise err.NotGradio(
+                f"{what}: the server answered {kind or 'a body'} that is not Gradio's JSON "
+                f"(HTTP {response.status_code}; a sleeping Space or a proxy page?): "
+                f"{response.text[:120].strip()!r}") from exc
 
     def api_url(self, route: str) -> str:
         return self.require_app().api_root + route
@@ -168,10 +182,7 @@ class GradioClient:
             api_root = self.base_url + prefix
             info = self._get_info(api_root)
             if info is None:
-                raise err.GradioConnectionError(
-                    f"{self.base_url} answered /config but not {prefix}/info",
-                    error_id=err.NOT_GRADIO,
-                )
+                raise err.NotGradio(f"{self.base_url} answered /config but not {prefix}/info")
         else:
             api_root, info = self._probe_info(disable_retry)
         self.app = AppInfo(self.base_url, api_root, info, config=config)
@@ -211,10 +222,8 @@ class GradioClient:
             info = self._get_info(root)
             if info is not None:
                 return root, info
-        raise err.GradioConnectionError(
-            f"{self.base_url} does not look like a Gradio app (no /config nor /info)",
-            error_id=err.NOT_GRADIO,
-        )
+        raise err.NotGradio(
+            f"{self.base_url} does not look like a Gradio app (no /config nor /info)")
 
     @staticmethod
     def _index_dependencies(app: AppInfo, config: dict[str, Any]) -> None:
@@ -250,9 +259,10 @@ class GradioClient:
         if response.status_code == 422:
             raise err.InvalidParams(f"The app rejected the parameters: {response.text[:300]}")
         self.raise_for_status(response, what)
-        event_id = response.json().get("event_id")
+        answer = self.json_answer(response, what)
+        event_id = answer.get("event_id") if isinstance(answer, dict) else None
         if not isinstance(event_id, str):
-            raise err.GradioConnectionError(f"No event_id in the answer: {response.text[:200]}")
+            raise err.NotGradio(f"{what}: no event_id in the answer: {response.text[:200]}")
         return event_id
 
     @contextlib.contextmanager
@@ -262,23 +272,24 @@ class GradioClient:
         """GET {P}/call/<api>/<event_id> as server-sent events (parsed by httpx-sse)."""
         url = self.api_url(proto.CALL_STREAM.format(api=proto.api_path(api_name) or "x",
                                                     event_id=event_id))
-        headers = self._headers(token)
-        try:
-            with httpx_sse.connect_sse(self._http, "GET", url, headers=headers) as source:
-                self.raise_for_status(source.response, f"GET /call/{api_name}/{event_id}")
-                yield source.iter_sse()
-        except httpx.TimeoutException as exc:
-            raise err.GradioConnectionError(
-                "The result stream went silent for too long", error_id=err.STREAM_CUT,
-                category="OperationTimeout",
-            ) from exc
+        headers = self._headers(token, url)
+        with http_errors(f"GET /call/{api_name}/{event_id} (the result stream)", stream=True), \
+                httpx_sse.connect_sse(self._http, "GET", url, headers=headers) as source:
+            self.raise_for_status(source.response, f"GET /call/{api_name}/{event_id}")
+            yield source.iter_sse()
 
     def queue_join(self, fn_index: int, data: list[Any], session_hash: str, *,
                    api_name: str = "", token: str | None | bool = True) -> str:
         """POST {P}/queue/join (every input, State slots included); returns the event id."""
         body = {"data": data, "fn_index": fn_index, "session_hash": session_hash,
                 "event_data": None, "trigger_id": None}
-        response = self.request("POST", self.api_url(proto.QUEUE_JOIN), json=body, token=token)
+        url = self.api_url(proto.QUEUE_JOIN)
+        response = self.request("POST", url, json=body, token=token)
+        if response.status_code == 404:
+            # One 404 may come from a proxy or a restarting app: the caller takes a 404 as "no
+            # queue routes" for the session's whole life, so only a second one in a row counts.
+            log.info("POST /queue/join answered 404; trying once more")
+            response = self.request("POST", url, json=body, token=token)
         return self._event_id(response, api_name, f"POST /queue/join ({api_name})")
 
     @contextlib.contextmanager
@@ -287,17 +298,12 @@ class GradioClient:
     ) -> Iterator[Iterator[httpx_sse.ServerSentEvent]]:
         """GET {P}/queue/data?session_hash=... : the messages of every job of that session."""
         url = self.api_url(proto.QUEUE_DATA)
-        headers = self._headers(token)
-        try:
-            with httpx_sse.connect_sse(self._http, "GET", url, headers=headers,
-                                       params={"session_hash": session_hash}) as source:
-                self.raise_for_status(source.response, "GET /queue/data")
-                yield source.iter_sse()
-        except httpx.TimeoutException as exc:
-            raise err.GradioConnectionError(
-                "The queue stream went silent for too long", error_id=err.STREAM_CUT,
-                category="OperationTimeout",
-            ) from exc
+        headers = self._headers(token, url)
+        with http_errors("GET /queue/data (the queue stream)", stream=True), \
+                httpx_sse.connect_sse(self._http, "GET", url, headers=headers,
+                                      params={"session_hash": session_hash}) as source:
+            self.raise_for_status(source.response, "GET /queue/data")
+            yield source.iter_sse()
 
     def cancel(self, event_id: str, api_name: str, session_hash: str | None) -> None:
         """POST {P}/cancel: Gradio cancels by (session_hash, fn_index)."""
@@ -326,22 +332,20 @@ class GradioClient:
                 parts.append(("files", (os.path.basename(path), handle, kind)))
             response = self.request("POST", self.api_url(proto.UPLOAD), files=parts)
         self.raise_for_status(response, "POST /upload")
-        result = response.json()
+        result = self.json_answer(response, "POST /upload")
         if not isinstance(result, list) or len(result) != len(paths):
-            raise err.GradioConnectionError(f"Unexpected upload answer: {response.text[:200]}")
+            raise err.NotGradio(f"POST /upload: unexpected answer: {response.text[:200]}")
         return [str(p) for p in result]
 
     def download(self, url: str, destination: str) -> None:
         """Stream a file to ``destination`` (the caller has made that path safe)."""
-        headers = self._headers(True)
-        try:
-            with self._http.stream("GET", url, headers=headers) as response:
-                self.raise_for_status(response, "GET file")
-                with open(destination, "wb") as out:
-                    for chunk in response.iter_bytes():
-                        out.write(chunk)
-        except httpx.HTTPError as exc:
-            raise err.GradioConnectionError(f"Download failed: {exc}") from exc
+        headers = self._headers(True, url)
+        with http_errors(f"GET {url} (download)"), \
+                self._http.stream("GET", check_http_url(url), headers=headers) as response:
+            self.raise_for_status(response, "GET file")
+            with open(destination, "wb") as out:
+                for chunk in response.iter_bytes():
+                    out.write(chunk)
 
     # -- login ------------------------------------------------------------------------------
 
@@ -350,5 +354,6 @@ class GradioClient:
         response = self.request("POST", self.base_url + proto.LOGIN,
                                 data={"username": username, "password": password})
         if response.status_code == 400:
-            raise err.AuthenticationFailed(f"Login to {self.base_url} failed: wrong credentials")
+            raise err.AuthenticationFailed(f"Login to {self.base_url} failed: wrong credentials",
+                                           status=400)
         self.raise_for_status(response, "POST /login")

@@ -1,23 +1,41 @@
-"""One exception tree for the whole package.
+"""One exception tree for the whole package: one class per error id.
 
 Every error a user can meet carries a stable ``error_id`` (PowerShai's id where PowerShai has one,
 a new id in the same style otherwise) and a PowerShell ``category`` name. The worker turns them into
 JSON-RPC errors and the PowerShell module into ErrorRecords whose ErrorId is ``error_id``. Messages
-begin with ``"<error_id>: "``, as PowerShai's did, because scripts match on that prefix.
+begin with ``"<error_id>: "``, as PowerShai's did, because scripts match on that prefix. Python code
+catches by condition: ``except Unreachable``, ``except StreamCut``, ``except SpaceError``.
 
     PowershaiPyError
-    ├── GradioConnectionError      the app cannot be reached / is not a Gradio app / HTTP failure
+    ├── GradioConnectionError      the app cannot be used over HTTP
+    │   ├── Unreachable            no connection, or it broke before an answer
+    │   ├── RequestTimeout         no answer in time
+    │   ├── NotGradio              what answered is not a Gradio app (or a sleeping Space's page)
+    │   ├── HttpStatusError        an HTTP error status the other classes do not name
+    │   ├── TooManyRedirects       more redirects than allowed
     │   ├── AuthenticationFailed   401 / wrong login
-    │   └── QueueFullError         503 queue full
+    │   ├── QueueFullError         503 queue full
+    │   └── StreamCut              a result stream ended before its last message
+    │       └── StreamInvalid      a result stream sent something that is not Gradio's protocol
     ├── ApiNotFound                unknown endpoint name
     ├── InvalidParams              wrong parameter names or values
-    ├── SessionError               duplicate name, no default, not found
+    ├── SessionError               duplicate name, closed session
+    │   ├── NoDefaultSession       "." without a default session
+    │   └── SessionNotFound        no (or more than one) session matches
     ├── EventNotFound              unknown event id in a session
+    ├── EventCompleted             the event has completed already
     ├── MaxCallsReached            MaxCallsPolicy = error
     ├── FileNotFoundForUpload      a local file that does not exist
     ├── UnsafeDownload             a server file name that would escape the download folder
     ├── SpaceError                 Hugging Face Space lookup / wake-up failures
+    │   ├── SpaceNotFound, SpaceTimeout, SpacePaused, SpaceFailed, SpaceNotGradio
+    ├── ProxyError                 proxy functions (New-GradioSessionApiProxyFunction & co.)
+    │   ├── ProxyNoSession, ProxyExists, ProxyNotFound, ProxyParamError, ProxyInvokeFailed
     └── InvalidArgument            anything else a caller passed wrong
+        └── InvalidUrl             a URL that is not http(s)://host[:port][/path]
+
+Only the root takes an ``error_id`` argument, for ids that come from elsewhere (a relayed error);
+the package itself raises the classes below.
 """
 
 from __future__ import annotations
@@ -25,16 +43,38 @@ from __future__ import annotations
 __all__ = [
     "ApiNotFound",
     "AuthenticationFailed",
+    "EventCompleted",
     "EventNotFound",
     "FileNotFoundForUpload",
     "GradioConnectionError",
+    "HttpStatusError",
     "InvalidArgument",
     "InvalidParams",
+    "InvalidUrl",
     "MaxCallsReached",
+    "NoDefaultSession",
+    "NotGradio",
     "PowershaiPyError",
+    "ProxyError",
+    "ProxyExists",
+    "ProxyInvokeFailed",
+    "ProxyNoSession",
+    "ProxyNotFound",
+    "ProxyParamError",
     "QueueFullError",
+    "RequestTimeout",
     "SessionError",
+    "SessionNotFound",
     "SpaceError",
+    "SpaceFailed",
+    "SpaceNotFound",
+    "SpaceNotGradio",
+    "SpacePaused",
+    "SpaceTimeout",
+    "StreamCut",
+    "StreamInvalid",
+    "TooManyRedirects",
+    "Unreachable",
     "UnsafeDownload",
 ]
 
@@ -45,83 +85,283 @@ class PowershaiPyError(Exception):
     error_id = "POWERSHAI_PY_ERROR"
     category = "NotSpecified"
 
-    def __init__(self, text: str, *, error_id: str | None = None, category: str | None = None):
+    def __init__(self, text: str, *, error_id: str | None = None, category: str | None = None,
+                 status: int | None = None) -> None:
         if error_id is not None:
             self.error_id = error_id
         if category is not None:
             self.category = category
         self.text = text
+        self.status = status  # the HTTP status, when a server answered with an error one
         super().__init__(f"{self.error_id}: {text}")
 
 
+# -- HTTP and the wire ------------------------------------------------------------------------
+
+
 class GradioConnectionError(PowershaiPyError):
+    """The app cannot be used over HTTP (parent of every connection, status and stream error)."""
+
     error_id = "POWERSHAI_HUGGINGFACE_GRADIO_CONNECTION"
     category = "ConnectionError"
-    status: int | None = None  # the HTTP status, when the server answered with an error one
+
+
+class Unreachable(GradioConnectionError):
+    """No connection to the server, or the connection broke before it answered."""
+
+    error_id = "POWERSHAI_HUGGINGFACE_GRADIO_UNREACHABLE"
+
+
+class RequestTimeout(GradioConnectionError):
+    """The server did not connect or answer within the time allowed."""
+
+    error_id = "POWERSHAI_HUGGINGFACE_GRADIO_TIMEOUT"
+    category = "OperationTimeout"
+
+
+class NotGradio(GradioConnectionError):
+    """What answered is not a Gradio app: no /config nor /info, or HTML where JSON or a stream
+    was due (what a sleeping Space or a login page of a proxy answers)."""
+
+    error_id = "POWERSHAI_HUGGINGFACE_GRADIO_NOTGRADIO"
+
+
+class HttpStatusError(GradioConnectionError):
+    """An HTTP error status (``status``) that no more precise class names."""
+
+    error_id = "POWERSHAI_HUGGINGFACE_GRADIO_HTTP"
+
+
+class TooManyRedirects(GradioConnectionError):
+    """The server redirected more times than allowed."""
+
+    error_id = "POWERSHAI_HUGGINGFACE_GRADIO_REDIRECTS"
 
 
 class AuthenticationFailed(GradioConnectionError):
+    """The app needs a login (HTTP 401), or the login was refused."""
+
     error_id = "POWERSHAI_HUGGINGFACE_GRADIO_AUTH"
     category = "AuthenticationError"
 
 
 class QueueFullError(GradioConnectionError):
+    """The app's queue is full (HTTP 503)."""
+
     error_id = "POWERSHAI_HUGGINGFACE_GRADIO_QUEUEFULL"
     category = "ResourceUnavailable"
 
 
+class StreamCut(GradioConnectionError):
+    """A result stream ended (reset, closed, silent too long) before its last message."""
+
+    error_id = "POWERSHAI_HUGGINGFACE_GRADIO_STREAMCUT"
+
+
+class StreamInvalid(StreamCut):
+    """A result stream sent what Gradio never sends (data that is not JSON, broken lines)."""
+
+    error_id = "POWERSHAI_HUGGINGFACE_GRADIO_STREAMINVALID"
+    category = "InvalidData"
+
+
+# -- the calls ----------------------------------------------------------------------------------
+
+
 class ApiNotFound(PowershaiPyError):
+    """The app has no endpoint of that name."""
+
     error_id = "POWERSHAI_HUGGINGFACE_GRADIO_INVOKEAPI_NOAPI"
     category = "ObjectNotFound"
 
 
 class InvalidParams(PowershaiPyError):
+    """Wrong parameter names or values for an endpoint."""
+
     error_id = "POWERSHAI_HUGGINGFACE_GRADIO_INVOKEAPI_PARAMS"
     category = "InvalidArgument"
 
 
 class SessionError(PowershaiPyError):
+    """A session cannot be used as asked (a name taken already, a closed session)."""
+
     error_id = "POWERSHAI_HUGGINGFACE_GRADIOSESSION"
     category = "InvalidOperation"
 
 
+class NoDefaultSession(SessionError):
+    """The default session was asked for and there is none."""
+
+    error_id = "POWERSHAI_HUGGINGFACE_GRADIO_GETSESSIONS_DEFAULT"
+    category = "ObjectNotFound"
+
+
+class SessionNotFound(SessionError):
+    """No session, or more than one, matches what was given."""
+
+    error_id = "POWERSHAI_HUGGINGFACE_GRADIO_GETSESSIONS_NOTFOUND"
+    category = "ObjectNotFound"
+
+
 class EventNotFound(PowershaiPyError):
+    """A session has no call with that event id."""
+
     error_id = "POWERSHAI_HUGGINGFACE_UPDATESESSIONAPI_INVALIDEVENT"
     category = "ObjectNotFound"
 
 
+class EventCompleted(PowershaiPyError):
+    """The event has completed: its stream cannot be read again."""
+
+    error_id = "POWERSHAI_HUGGINGFACE_GRADIO_EVENTCOMPLETED"
+    category = "InvalidOperation"
+
+
 class MaxCallsReached(PowershaiPyError):
+    """The session holds MaxCalls calls and its policy is ``error``."""
+
     # PowerShai spells this id with "HUGINGFACE"; scripts match on it, so it stays.
     error_id = "POWERSHAI_HUGINGFACE_GRADIOAPI_MAXCALLS"
     category = "LimitsExceeded"
 
 
 class FileNotFoundForUpload(PowershaiPyError):
+    """A local file to upload does not exist."""
+
     error_id = "POWERSHAI_HUGGINGFACE_GRADIO_SENDFILESESSIN_NOTFOUND"
     category = "ObjectNotFound"
 
 
 class UnsafeDownload(PowershaiPyError):
+    """A server file name that would be written outside the download folder."""
+
     error_id = "POWERSHAI_HUGGINGFACE_GRADIO_DOWNLOAD_UNSAFE"
     category = "SecurityError"
 
 
+# -- Hugging Face Spaces ------------------------------------------------------------------------
+
+
 class SpaceError(PowershaiPyError):
+    """A Hugging Face Space could not be looked up or brought up (parent of the Space errors)."""
+
     error_id = "POWERSHAI_HUGGINGFACE_SPACE"
     category = "ResourceUnavailable"
 
 
+class SpaceNotFound(SpaceError):
+    """The Hub knows no such Space, or it is private and the token cannot see it."""
+
+    error_id = "POWERSHAI_HUGGINGFACE_SPACE_NOTFOUND"
+    category = "ObjectNotFound"
+
+
+class SpaceTimeout(SpaceError):
+    """The Space (or its app) did not come up within the time allowed."""
+
+    error_id = "POWERSHAI_HUGGINGFACE_SPACE_TIMEOUT"
+    category = "OperationTimeout"
+
+
+class SpacePaused(SpaceError):
+    """The Space was paused by its author: waiting will not start it."""
+
+    error_id = "POWERSHAI_HUGGINGFACE_SPACE_PAUSED"
+
+
+class SpaceFailed(SpaceError):
+    """The Space is in an error stage (runtime, build, config): waiting will not start it."""
+
+    error_id = "POWERSHAI_HUGGINGFACE_SPACE_RUNTIMEERROR"
+
+
+class SpaceNotGradio(SpaceError):
+    """The Space runs another SDK than Gradio."""
+
+    error_id = "POWERSHAI_HUGGINGFACE_SPACE_NOTGRADIO"
+    category = "InvalidType"
+
+
+# -- proxy functions ----------------------------------------------------------------------------
+
+
+class ProxyError(PowershaiPyError):
+    """Parent of the proxy-function errors."""
+
+    error_id = "POWERSHAI_HUGGINGFACE_GRADIO_APIPROXY"
+    category = "InvalidOperation"
+
+
+class ProxyNoSession(ProxyError):
+    """The session a proxy function was made for is gone."""
+
+    error_id = "POWERSHAI_HUGGINGFACE_GRADIO_APIPROXY_INVOKE_NOSESSION"
+    category = "ObjectNotFound"
+
+
+class ProxyExists(ProxyError):
+    """A function of that name exists already (and -Force was not given)."""
+
+    error_id = "POWERSHAI_HUGGINGFACE_NEWGRADIOPROXY_EXISTS"
+    category = "ResourceExists"
+
+
+class ProxyNotFound(ProxyError):
+    """No proxy function of that name."""
+
+    error_id = "POWERSHAI_HUGGINGFACE_GRADIO_PROXYFUNCTION_NOTFOUND"
+    category = "ObjectNotFound"
+
+
+class ProxyParamError(ProxyError):
+    """A proxy function's parameters could not be mapped to the endpoint's."""
+
+    # PowerShai's spelling (three R), kept because scripts match on it.
+    error_id = "POWERSHAI_HUGGINGFACE_PROXY_PARAMERRROR"
+    category = "InvalidArgument"
+
+
+class ProxyInvokeFailed(ProxyError):
+    """A proxy function's call ended in an error result."""
+
+    error_id = "POWERSHAI_HUGGINGFACE_GRADIO_APIINVOKE"
+    category = "NotSpecified"
+
+
+# -- the caller's values ------------------------------------------------------------------------
+
+
 class InvalidArgument(PowershaiPyError):
+    """A value the caller passed is wrong (the message says which and why)."""
+
     error_id = "POWERSHAI_PY_INVALID_ARGUMENT"
     category = "InvalidArgument"
 
 
-# Ids of the session lookups, kept as named constants because several places raise them.
-SESSION_DUPLICATE = "POWERSHAI_HUGGINGFACE_GRADIOSESSION"
-SESSION_NO_DEFAULT = "POWERSHAI_HUGGINGFACE_GRADIO_GETSESSIONS_DEFAULT"
-SESSION_NOT_FOUND = "POWERSHAI_HUGGINGFACE_GRADIO_GETSESSIONS_NOTFOUND"
-NOT_GRADIO = "POWERSHAI_HUGGINGFACE_GRADIO_NOTGRADIO"
-UNREACHABLE = "POWERSHAI_HUGGINGFACE_GRADIO_UNREACHABLE"
-HTTP_STATUS = "POWERSHAI_HUGGINGFACE_GRADIO_HTTP"
-STREAM_CUT = "POWERSHAI_HUGGINGFACE_GRADIO_STREAMCUT"
-EVENT_COMPLETED = "POWERSHAI_HUGGINGFACE_GRADIO_EVENTCOMPLETED"
+class InvalidUrl(InvalidArgument):
+    """A URL that is not ``http(s)://host[:port][/path]`` (refused before any request)."""
+
+    error_id = "POWERSHAI_PY_INVALID_URL"
+
+
+def error_classes() -> list[type[PowershaiPyError]]:
+    """Every class of the tree (the root first): one per error id."""
+    found: list[type[PowershaiPyError]] = []
+    pending: list[type[PowershaiPyError]] = [PowershaiPyError]
+    while pending:
+        cls = pending.pop(0)
+        found.append(cls)
+        pending.extend(cls.__subclasses__())
+    return [c for c in found if c.__module__ == __name__]
+
+
+# Ids used as text (inside result messages), and older names of a few ids.
+STREAM_CUT = StreamCut.error_id
+STREAM_INVALID = StreamInvalid.error_id
+UNREACHABLE = Unreachable.error_id
+NOT_GRADIO = NotGradio.error_id
+HTTP_STATUS = HttpStatusError.error_id
+SESSION_DUPLICATE = SessionError.error_id
+SESSION_NO_DEFAULT = NoDefaultSession.error_id
+SESSION_NOT_FOUND = SessionNotFound.error_id
+EVENT_COMPLETED = EventCompleted.error_id

@@ -16,18 +16,16 @@ the server's output dict, ``heartbeat``, ``cut``; and the side information ``est
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
-import httpx
-import httpx_sse
-
 from . import _errors as err
 from . import _protocol as proto
-from ._sse import CUT, StreamPump, decode_data
+from ._http import drain
+from ._protocol import QueueMessage
+from ._sse import CUT, StreamPump, strict_data
 
 if TYPE_CHECKING:
     from ._client import GradioClient
@@ -40,9 +38,10 @@ MAX_ORPHAN_MESSAGES = 256
 # A stream that closes at once while jobs are still pending is reopened this many times.
 MAX_IDLE_REOPENS = 3
 
-_GENERATING = "process_generating"
-_COMPLETED = "process_completed"
-_SIDE_INFO = {proto.ESTIMATION, proto.PROCESS_STARTS, proto.PROGRESS, proto.LOG}
+_GENERATING = QueueMessage.PROCESS_GENERATING.value
+_COMPLETED = QueueMessage.PROCESS_COMPLETED.value
+_SIDE_INFO = frozenset(m.value for m in (QueueMessage.ESTIMATION, QueueMessage.PROCESS_STARTS,
+                                         QueueMessage.PROGRESS, QueueMessage.LOG))
 
 
 # -- diffs (docs/GRADIO-PROTOCOL.md 4.3) ----------------------------------------------------------
@@ -162,7 +161,7 @@ class QueueJob:
             # success with no data (output {}) means the job was cancelled: /call says null.
             data = output.get("data") if isinstance(output, dict) else None
             return proto.COMPLETE, data
-        if kind == proto.HEARTBEAT:
+        if kind == QueueMessage.HEARTBEAT:
             return proto.HEARTBEAT, None
         if kind == CUT:
             return CUT, str(message.get("message"))
@@ -194,6 +193,8 @@ class QueueChannel:
         self._lock = threading.Lock()
         self._jobs: dict[str, QueueJob] = {}  # joined and not yet completed on the server
         self._orphans: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
+        # Jobs cut on our side while the server still runs them: their late messages are dropped.
+        self._abandoned: OrderedDict[str, None] = OrderedDict()
         self._reader: threading.Thread | None = None
         self._token: str | None | bool = True
         self._closed = False
@@ -256,7 +257,7 @@ class QueueChannel:
             if found is not None:
                 self._deliver(found, message)
                 return
-            if not isinstance(event_id, str):
+            if not isinstance(event_id, str) or event_id in self._abandoned:
                 return
             # The join of this event has not returned yet: keep its messages for join().
             kept = self._orphans.setdefault(event_id, [])
@@ -272,33 +273,45 @@ class QueueChannel:
         try:
             with self.client.open_queue_stream(self.session_hash, self._token) as events:
                 for sse in events:
-                    message = decode_data(sse.data)
-                    if not isinstance(message, dict):
+                    try:
+                        message = strict_data(sse.event, sse.data)
+                        if not isinstance(message, dict):
+                            raise err.StreamInvalid(
+                                f"the queue stream sent {sse.data[:80]!r}, not a message object")
+                    except err.StreamInvalid as exc:
+                        # Which job it was for is unknown: every pending one ends. The stream stays
+                        # open: closing it would make Gradio drop every job of the session when it
+                        # notices, including jobs joined after this one.
+                        self._abandon_pending(str(exc))
                         continue
                     kind = message.get("msg")
-                    if kind == "close_stream":
+                    if kind == QueueMessage.CLOSE_STREAM:
                         closed_by_server = True
-                        # The body ends right after it: reading that end returns the connection
-                        # to the pool (leaving early drops it, and the next job reconnects).
-                        with contextlib.suppress(httpx.HTTPError, httpx_sse.SSEError):
-                            for _ in events:
-                                pass
+                        drain(events)
                         break
-                    if kind == "unexpected_error":
+                    if kind == QueueMessage.UNEXPECTED_ERROR:
                         text = message.get("message") or "unexpected error"
                         reason = f"{err.STREAM_CUT}: the queue stream failed: {text}"
                         break
                     routed = routed or kind != proto.HEARTBEAT
                     self._route(message)
-        except err.PowershaiPyError as exc:
+        except err.PowershaiPyError as exc:  # the client maps httpx errors to ours
             reason = str(exc)
-        except (httpx.HTTPError, httpx_sse.SSEError) as exc:
-            reason = (f"{err.STREAM_CUT}: the queue stream ended before 'complete' "
-                      f"({type(exc).__name__})")
         except Exception as exc:  # noqa: BLE001 - a reader thread must report, never vanish
             log.exception("queue reader failed")
             reason = f"{err.STREAM_CUT}: {exc}"
         self._finish(reason, closed_by_server, routed)
+
+    def _abandon_pending(self, reason: str) -> None:
+        with self._lock:
+            jobs = list(self._jobs.values())
+            self._jobs.clear()
+            for job in jobs:
+                self._abandoned[job.event_id] = None
+            while len(self._abandoned) > MAX_ORPHAN_EVENTS * 4:
+                self._abandoned.popitem(last=False)
+        for job in jobs:
+            job.put({"msg": CUT, "message": reason})
 
     def _finish(self, reason: str | None, closed_by_server: bool, routed: bool) -> None:
         with self._lock:

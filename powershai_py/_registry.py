@@ -46,8 +46,8 @@ class SessionRegistry:
                 existing = self._find_by_name(session.name)
                 if existing is not None and not force:
                     raise err.SessionError(
-                        f"A session named {session.name} already exists (use -Force to replace it)",
-                        error_id=err.SESSION_DUPLICATE, category="ResourceExists",
+                        f"A session named {session.name} already exists (force=True replaces it)",
+                        category="ResourceExists",
                     )
                 if existing is not None:
                     self.remove(existing)
@@ -87,11 +87,8 @@ class SessionRegistry:
             if text == ".":
                 default = self.default
                 if default is None:
-                    raise err.SessionError(
-                        "No default session: create one, or choose one with "
-                        "Set-GradioSession -Default",
-                        error_id=err.SESSION_NO_DEFAULT, category="ObjectNotFound",
-                    )
+                    raise err.NoDefaultSession(
+                        "No default session: create one, or choose one as the default")
                 return [default]
             if by_id:
                 found = [s for s in self._sessions.values() if s.SessionId == text]
@@ -100,16 +97,15 @@ class SessionRegistry:
             else:
                 found = [s for s in self._sessions.values() if s.name == text]
         if not found and not like:
-            raise err.SessionError(f"Session not found: {text}", error_id=err.SESSION_NOT_FOUND,
-                                   category="ObjectNotFound")
+            raise err.SessionNotFound(f"Session not found: {text}")
         return found
 
     def resolve(self, spec: Any = ".") -> GradioSession:
         """Exactly one session for a cmdlet's -session argument."""
         found = self.get(spec)
         if len(found) != 1:
-            raise err.SessionError(f"{len(found)} sessions match {spec!r}; name exactly one",
-                                   error_id=err.SESSION_NOT_FOUND, category="InvalidArgument")
+            raise err.SessionNotFound(f"{len(found)} sessions match {spec!r}; name exactly one",
+                                      category="InvalidArgument")
         return found[0]
 
     def configure(self, session: GradioSession, *, default: bool = False,

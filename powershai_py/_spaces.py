@@ -19,6 +19,7 @@ own tools read), else ``https://huggingface.co``. TLS is always verified.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import time
@@ -30,6 +31,9 @@ import httpx
 
 from . import _errors as err
 from ._auth import token_headers
+from ._http import http_errors, send
+
+log = logging.getLogger("powershai_py.spaces")
 
 DEFAULT_HUB = "https://huggingface.co"
 HUB_ENV_VARS = ("POWERSHAI_HF_HUB_URL", "HF_ENDPOINT")
@@ -38,12 +42,14 @@ RUNNING_STAGES = frozenset({"RUNNING", "RUNNING_BUILDING"})
 ASLEEP_STAGES = frozenset({"SLEEPING", "STOPPED"})
 STARTING_STAGES = frozenset({"BUILDING", "APP_STARTING", "RUNNING_APP_STARTING"})
 
-SPACE_ERROR = "POWERSHAI_HUGGINGFACE_SPACE"
-SPACE_NOT_FOUND = "POWERSHAI_HUGGINGFACE_SPACE_NOTFOUND"
-SPACE_TIMEOUT = "POWERSHAI_HUGGINGFACE_SPACE_TIMEOUT"
-SPACE_PAUSED = "POWERSHAI_HUGGINGFACE_SPACE_PAUSED"
-SPACE_FAILED = "POWERSHAI_HUGGINGFACE_SPACE_RUNTIMEERROR"
-SPACE_NOT_GRADIO = "POWERSHAI_HUGGINGFACE_SPACE_NOTGRADIO"
+SPACE_ERROR = err.SpaceError.error_id
+SPACE_NOT_FOUND = err.SpaceNotFound.error_id
+SPACE_TIMEOUT = err.SpaceTimeout.error_id
+SPACE_PAUSED = err.SpacePaused.error_id
+SPACE_FAILED = err.SpaceFailed.error_id
+SPACE_NOT_GRADIO = err.SpaceNotGradio.error_id
+# Redirects the Hub may answer (a renamed Space): followed, credentials only to the same origin.
+MAX_HUB_REDIRECTS = 5
 
 # Seconds between two looks at a Space that is not running yet (tests make it shorter).
 POLL_INTERVAL = 2.0
@@ -124,7 +130,7 @@ class HubClient:
         self.base_url = (base_url or hub_url()).rstrip("/")
         self.token = token
         self._http = httpx.Client(timeout=HUB_TIMEOUT, transport=transport, verify=True,
-                                  follow_redirects=True, headers={"user-agent": "powershai-py"})
+                                  follow_redirects=False, headers={"user-agent": "powershai-py"})
 
     def close(self) -> None:
         self._http.close()
@@ -141,30 +147,32 @@ class HubClient:
         path = (f"/api/spaces/{quote(key, safe='/')}" if kind == "id"
                 else f"/api/spaces/by-subdomain/{quote(key, safe='')}")
         url = self.base_url + path
-        try:
-            response = self._http.get(url, headers=token_headers(self.token))
-        except httpx.HTTPError as exc:
-            raise err.SpaceError(f"Cannot reach the Hub at {self.base_url}: {exc}",
-                                 error_id=err.UNREACHABLE, category="ConnectionError") from exc
+        with http_errors(f"GET {url} (the Hub)"):
+            response = send(self._http, "GET", url, headers=token_headers(self.token),
+                            max_redirects=MAX_HUB_REDIRECTS)
         if response.status_code in (401, 403, 404):
-            hint = "" if self.token else " (a private Space needs a token: -Token or HF_TOKEN)"
-            raise err.SpaceError(
-                f"Space {key} not found or not visible (HTTP {response.status_code}){hint}",
-                error_id=SPACE_NOT_FOUND, category="ObjectNotFound")
+            hint = "" if self.token else " (a private Space needs a token: token= or HF_TOKEN)"
+            raise err.SpaceNotFound(
+                f"Space {key} not found or not visible (HTTP {response.status_code}){hint}")
         if response.status_code >= 400:
             raise err.SpaceError(f"GET {url}: HTTP {response.status_code} "
-                                 f"{response.text[:200].strip()}", error_id=SPACE_ERROR)
-        info = response.json()
+                                 f"{response.text[:200].strip()}")
+        try:
+            info = response.json()
+        except ValueError:
+            info = None
         if not isinstance(info, dict):
-            raise err.SpaceError(f"GET {url}: the Hub sent no Space object", error_id=SPACE_ERROR)
+            raise err.SpaceError(f"GET {url}: the Hub sent no Space object")
         return {**info, "$type": "HuggingFaceSpace"}
 
     def wake(self, host: str) -> None:
         """Touch the Space's host so a sleeping Space starts; any answer (or none) will do."""
         try:
-            self._http.get(host, headers=token_headers(self.token), timeout=WAKE_TIMEOUT)
-        except httpx.HTTPError:
-            pass
+            with http_errors(f"GET {host} (waking the Space)"):
+                send(self._http, "GET", host, headers=token_headers(self.token),
+                     max_redirects=MAX_HUB_REDIRECTS, timeout=WAKE_TIMEOUT)
+        except err.PowershaiPyError as exc:
+            log.debug("waking %s: %s", host, exc.text)
 
     def wait_running(self, value: Any, *, timeout: float, on_stage: StageHook | None = None,
                      poll: float | None = None) -> dict[str, Any]:
@@ -185,22 +193,20 @@ class HubClient:
             if stage in RUNNING_STAGES:
                 return info
             if stage == "PAUSED":
-                raise err.SpaceError(
+                raise err.SpacePaused(
                     f"Space {space_id} was paused by its author; it will not start until they "
-                    "restart it (you may duplicate it)", error_id=SPACE_PAUSED,
-                    category="ResourceUnavailable")
+                    "restart it (you may duplicate it)")
             if stage not in ASLEEP_STAGES and stage not in STARTING_STAGES:
                 runtime = info.get("runtime") if isinstance(info.get("runtime"), dict) else {}
                 detail = (runtime or {}).get("errorMessage") or ""
-                raise err.SpaceError(
+                raise err.SpaceFailed(
                     f"Space {space_id} is in stage {stage}: it will not run by waiting"
-                    + (f" ({str(detail)[:300]})" if detail else ""),
-                    error_id=SPACE_FAILED, category="ResourceUnavailable")
+                    + (f" ({str(detail)[:300]})" if detail else ""))
             if stage in ASLEEP_STAGES and not woken:
                 self.wake(space_host(info))
                 woken = True
             if time.monotonic() >= deadline:
-                raise err.SpaceError(
+                raise err.SpaceTimeout(
                     f"Space {space_id} did not reach RUNNING within {timeout:g} s "
-                    f"(last stage {stage})", error_id=SPACE_TIMEOUT, category="OperationTimeout")
+                    f"(last stage {stage})")
             time.sleep(min(interval, max(0.0, deadline - time.monotonic())))

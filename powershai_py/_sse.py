@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import httpx
 import httpx_sse
 
 from . import _errors as err
 from . import _protocol as proto
+from ._http import drain
 
 log = logging.getLogger("powershai_py.sse")
 
@@ -49,7 +49,12 @@ _ENDS = proto.TERMINAL_EVENTS | {CUT}
 
 
 def sse_pairs(opener: StreamOpener) -> PairOpener:
-    """A pair source over an SSE stream: ``(sse.event, JSON-decoded sse.data)``."""
+    """A pair source over an SSE stream: ``(sse.event, JSON-decoded sse.data)``.
+
+    Gradio writes JSON in every ``data`` (``null`` at least): anything else (text, an empty
+    ``data`` line) is not its protocol, and ends the stream with StreamInvalid rather than
+    becoming a result.
+    """
 
     @contextlib.contextmanager
     def open_pairs() -> Iterator[Pairs]:
@@ -58,16 +63,12 @@ def sse_pairs(opener: StreamOpener) -> PairOpener:
         def pairs(events: Iterator[httpx_sse.ServerSentEvent]) -> Pairs:
             for sse in events:
                 last[0] = sse.event
-                yield sse.event, decode_data(sse.data)
+                yield sse.event, strict_data(sse.event, sse.data)
 
         with opener() as events:
             yield pairs(events)
             if last[0] in proto.TERMINAL_EVENTS:
-                # Gradio ends the body right after complete/error: reading that end returns the
-                # connection to the pool (closing early drops it, and the next call reconnects).
-                with contextlib.suppress(httpx.HTTPError, httpx_sse.SSEError):
-                    for _ in events:
-                        pass
+                drain(events)
 
     return open_pairs
 
@@ -174,11 +175,8 @@ class StreamPump:
     def _run(self) -> None:
         try:
             self._read()
-        except err.PowershaiPyError as exc:
+        except err.PowershaiPyError as exc:  # the client maps httpx errors to ours
             self._put(RawMessage(CUT, str(exc), datetime.now().astimezone()))
-        except (httpx.HTTPError, httpx_sse.SSEError) as exc:
-            text = f"{err.STREAM_CUT}: the stream ended before 'complete' ({type(exc).__name__})"
-            self._put(RawMessage(CUT, text, datetime.now().astimezone()))
         except Exception as exc:  # noqa: BLE001 - a reader thread must report, never vanish
             log.exception("stream reader failed")
             self._put(RawMessage(CUT, f"{err.STREAM_CUT}: {exc}", datetime.now().astimezone()))
@@ -204,9 +202,21 @@ def _no_source() -> Iterator[Pairs]:
 
 
 def decode_data(text: str) -> Any:
+    """Lenient: None for an empty text, the text itself when it is not JSON."""
     if text == "":
         return None
     try:
         return json.loads(text)
     except ValueError:
         return text
+
+
+def strict_data(event: str, text: str) -> Any:
+    """The JSON value of one SSE ``data``; StreamInvalid when it is not JSON."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        shown = text[:80] if text else "an empty data line (a 'data' line without ':'?)"
+        raise err.StreamInvalid(
+            f"the server sent {shown!r} as the data of a {event!r} event, which is not JSON"
+        ) from None

@@ -128,15 +128,14 @@ def test_stream_broken_before_complete(fake_session: ps.GradioSession, api: str)
         assert call.results() == []
 
 
-def test_malformed_sse_data_stays_a_string(fake_session: ps.GradioSession) -> None:
+def test_malformed_sse_data_is_a_stream_error(fake_session: ps.GradioSession) -> None:
+    """Data that is not JSON ends the call with StreamInvalid (never a result holding the text)."""
     call = fake_session.invoke("garbled", ["x"])
     results = read_in_thread(call)
-    assert [r.event for r in results] == ["generating", "generating", "complete"]
-    assert results[0].data == "this is {not json"
-    assert results[1].data is None
-    assert results[2].data == ["ok"]
-    assert call.ApiEvent.error is None
-    assert call.ApiEvent.LastQueryStatus == "complete"
+    assert [r.event for r in results] == ["error"]
+    assert "POWERSHAI_HUGGINGFACE_GRADIO_STREAMINVALID" in results[0].data["error"]
+    assert call.ApiEvent.LastQueryStatus == "StreamCut"
+    assert fake_session.invoke("ok", ["y"]).results()[-1].data == ["b"]
 
 
 def test_cancelled_wait_loses_nothing(fake_session: ps.GradioSession) -> None:
