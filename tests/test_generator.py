@@ -343,11 +343,50 @@ def test_page_documenting_an_unknown_parameter_is_an_error(tmp_path: Path) -> No
         generate(root)
 
 
-def test_missing_runtime_is_an_error(tmp_path: Path) -> None:
+def test_missing_runtime_part_is_an_error(tmp_path: Path) -> None:
     root = _copy_fixture(tmp_path)
-    (root / "PowerShellModule" / "src" / "Runtime.ps1").unlink()
+    (root / "PowerShellModule" / "src" / "runtime" / "Stub.ps1").unlink()
     with pytest.raises(GeneratorError, match="missing runtime"):
         generate(root)
+
+
+def test_runtime_part_not_in_the_order_is_an_error(tmp_path: Path) -> None:
+    root = _copy_fixture(tmp_path)
+    (root / "PowerShellModule" / "src" / "runtime" / "Extra.ps1").write_text("# x\n")
+    with pytest.raises(GeneratorError, match=r"not listed in .*runtime/order\.txt: Extra\.ps1"):
+        generate(root)
+
+
+def test_native_part_not_in_the_order_is_an_error(tmp_path: Path) -> None:
+    root = _copy_fixture(tmp_path)
+    (root / "PowerShellModule" / "src" / "native" / "Extra.cs").write_text("// x\n")
+    with pytest.raises(GeneratorError, match=r"not listed in .*native/order\.txt: Extra\.cs"):
+        generate(root)
+
+
+def test_runtime_parts_are_inlined_in_declared_order(tmp_path: Path) -> None:
+    root = _copy_fixture(tmp_path)
+    folder = root / "PowerShellModule" / "src" / "runtime"
+    (folder / "A.ps1").write_text("$script:Order = 'A'\n")
+    (folder / "order.txt").write_text("A.ps1\nStub.ps1\n")
+    psm1 = _text(generate(root), "PowershaiPy.psm1")
+    assert psm1.index("$script:Order = 'A'") < psm1.index("function Invoke-PshaiCmdlet")
+
+
+def test_native_parts_join_with_usings_first(tmp_path: Path) -> None:
+    root = _copy_fixture(tmp_path)
+    folder = root / "PowerShellModule" / "src" / "native"
+    (folder / "A.cs").write_text(
+        "using System.Text;\nusing System;\n\nnamespace N\n{\n    class A { }\n}\n"
+    )
+    (folder / "B.cs").write_text("using System;\n\nnamespace N\n{\n    class B { }\n}\n")
+    (folder / "order.txt").write_text("B.cs\nA.cs\nStub.cs\n")
+    native = _text(generate(root), "PowershaiPy.Native.cs")
+    lines = native.split("\n")
+    usings = [i for i, line in enumerate(lines) if line.startswith("using ")]
+    assert [lines[i] for i in usings] == ["using System;", "using System.Text;"]
+    assert max(usings) < native.split("\n").index("namespace N")
+    assert native.index("class B") < native.index("class A")
 
 
 _MINIMAL: dict[str, object] = {

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCE = ROOT / "PowerShellModule" / "src" / "PowershaiPy.Native.cs"
+# What Add-Type compiles: the parts in src/native/ as the generator joined them.
+SOURCE = ROOT / "PowerShellModule" / "PowershaiPy" / "PowershaiPy.Native.cs"
 DOTNET = shutil.which("dotnet")
 
 PROJECT = """<Project Sdk="Microsoft.NET.Sdk">

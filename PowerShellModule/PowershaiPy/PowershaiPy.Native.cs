@@ -1,12 +1,6 @@
-// PowershaiPy.Native: the hot path of the module's runtime, in C#.
-//
-// Runtime.ps1 compiles this file with Add-Type the first time a module of this source is imported
-// and keeps the assembly in a per-user cache folder, so later imports only load it. It holds no
-// business logic: it moves JSON-RPC lines between PowerShell and the worker (WorkerLink) and turns
-// wire values into PowerShell values and back (WireCodec), following docs/DESIGN.md. Doing this in
-// script cost about 0.1 ms per function call and several milliseconds per cmdlet.
-//
-// Written in C# 5 on purpose: Windows PowerShell 5.1 compiles Add-Type sources with that compiler.
+// PowershaiPy.Native.cs - joined by the generator from PowerShellModule/src/native/*.cs
+// (order.txt). DO NOT EDIT: change those files and regenerate. C# 5, for Windows
+// PowerShell 5.1's Add-Type; the runtime compiles it once per source into the user's cache.
 using System;
 using System.Collections;
 using System.Collections.Generic;
@@ -17,6 +11,7 @@ using System.Management.Automation;
 using System.Text;
 using System.Threading.Tasks;
 
+// ---- PowerShellModule/src/native/JsonObject.cs
 namespace PowershaiPy.Native
 {
     /// <summary>A JSON object as parsed: names and values in document order.</summary>
@@ -33,7 +28,11 @@ namespace PowershaiPy.Native
 
         public bool Has(string name) { return Names.IndexOf(name) >= 0; }
     }
+}
 
+// ---- PowerShellModule/src/native/JsonReader.cs
+namespace PowershaiPy.Native
+{
     /// <summary>A small JSON reader for what the worker writes: objects, arrays, strings, numbers
     /// (long or double), booleans, null, and the NaN/Infinity literals of Python's json module.
     /// It rejects broken structure, raw control characters in strings and bad escapes; it does not
@@ -225,7 +224,11 @@ namespace PowershaiPy.Native
             throw Fail("bad number");
         }
     }
+}
 
+// ---- PowerShellModule/src/native/WireCodec.cs
+namespace PowershaiPy.Native
+{
     /// <summary>Wire values to PowerShell values and PowerShell values to wire JSON.</summary>
     public sealed class WireCodec
     {
@@ -668,7 +671,11 @@ namespace PowershaiPy.Native
             sb.Append('"');
         }
     }
+}
 
+// ---- PowerShellModule/src/native/RpcFailure.cs
+namespace PowershaiPy.Native
+{
     /// <summary>A JSON-RPC error answer: the worker's error id, category, text, and the messages
     /// (warnings, progress) the cmdlet produced before it failed.</summary>
     public sealed class RpcFailure
@@ -695,15 +702,67 @@ namespace PowershaiPy.Native
             return failure;
         }
     }
+}
 
+// ---- PowerShellModule/src/native/ILineTransport.cs
+namespace PowershaiPy.Native
+{
+    /// <summary>A line channel to a worker: the stdio child process (StdioLineTransport) or a worker
+    /// hosted in this process. WorkerLink owns the JSON-RPC rules; a transport only moves lines.</summary>
+    public interface ILineTransport
+    {
+        /// <summary>Sends one line (without its newline); throws IOException when the worker is gone.</summary>
+        void WriteLine(string line);
+
+        /// <summary>The next line from the worker; the task's result is null at the end of the
+        /// channel. At most one read is outstanding at a time.</summary>
+        Task<string> ReadLineAsync();
+
+        /// <summary>Ends the channel; later reads return null.</summary>
+        void Close();
+    }
+}
+
+// ---- PowerShellModule/src/native/StdioLineTransport.cs
+namespace PowershaiPy.Native
+{
+    /// <summary>Lines go to the worker's stdin as UTF-8 (no BOM), flushed each time; answers are read
+    /// from its stdout.</summary>
+    public sealed class StdioLineTransport : ILineTransport
+    {
+        private static readonly UTF8Encoding Utf8 = new UTF8Encoding(false);
+        private readonly Stream stdin;
+        private readonly TextReader stdout;
+
+        public StdioLineTransport(Stream stdin, TextReader stdout)
+        {
+            this.stdin = stdin;
+            this.stdout = stdout;
+        }
+
+        public void WriteLine(string line)
+        {
+            byte[] bytes = Utf8.GetBytes(line + "\n");
+            stdin.Write(bytes, 0, bytes.Length);
+            stdin.Flush();
+        }
+
+        public Task<string> ReadLineAsync() { return stdout.ReadLineAsync(); }
+
+        /// <summary>Closing stdin is what tells the worker to exit (end of its input).</summary>
+        public void Close() { stdin.Dispose(); }
+    }
+}
+
+// ---- PowerShellModule/src/native/WorkerLink.cs
+namespace PowershaiPy.Native
+{
     /// <summary>The worker's end of the pipe: sends requests and collects their answers by id.
     /// Used from the pipeline thread only; waits are bounded (pollMs) so that Ctrl+C, which
     /// PowerShell honours between script statements, stays responsive.</summary>
     public sealed class WorkerLink
     {
-        private static readonly UTF8Encoding Utf8 = new UTF8Encoding(false);
-        private readonly Stream stdin;
-        private readonly TextReader stdout;
+        private readonly ILineTransport transport;
         private readonly WireCodec codec;
         private readonly Dictionary<string, JsonObject> parked = new Dictionary<string, JsonObject>();
         private readonly HashSet<string> abandoned = new HashSet<string>();
@@ -711,12 +770,20 @@ namespace PowershaiPy.Native
         private Task<string> pending;
         private long nextId;
 
-        public WorkerLink(Stream stdin, TextReader stdout, WireCodec codec)
+        public WorkerLink(ILineTransport transport, WireCodec codec)
         {
-            this.stdin = stdin;
-            this.stdout = stdout;
+            this.transport = transport;
             this.codec = codec;
         }
+
+        /// <summary>A link over a worker child process's stdin and stdout.</summary>
+        public WorkerLink(Stream stdin, TextReader stdout, WireCodec codec)
+            : this(new StdioLineTransport(stdin, stdout), codec)
+        {
+        }
+
+        /// <summary>The channel this link talks over.</summary>
+        public ILineTransport Transport { get { return transport; } }
 
         /// <summary>Sends one request; returns its id.</summary>
         public string SendRequest(string method, string paramsJson)
@@ -741,12 +808,7 @@ namespace PowershaiPy.Native
             WriteLine(sb.ToString());
         }
 
-        private void WriteLine(string json)
-        {
-            byte[] bytes = Utf8.GetBytes(json + "\n");
-            stdin.Write(bytes, 0, bytes.Length);
-            stdin.Flush();
-        }
+        private void WriteLine(string json) { transport.WriteLine(json); }
 
         /// <summary>The params of stream/next and stream/close: {"token": token}.</summary>
         public static string TokenParams(string token)
@@ -794,7 +856,7 @@ namespace PowershaiPy.Native
                     if (error != null) { return RpcFailure.From(error, codec); }
                     return codec.Decode(message.Get("result"), asHashtable);
                 }
-                if (pending == null) { pending = stdout.ReadLineAsync(); }
+                if (pending == null) { pending = transport.ReadLineAsync(); }
                 int wait = (int)Math.Max(0, (deadline - DateTime.UtcNow).TotalMilliseconds);
                 bool completed;
                 try { completed = pending.Wait(wait); }
@@ -855,7 +917,11 @@ namespace PowershaiPy.Native
             parked[key] = message;
         }
     }
+}
 
+// ---- PowerShellModule/src/native/CmdletRun.cs
+namespace PowershaiPy.Native
+{
     /// <summary>One cmdlet call on the worker, played on the pipeline thread: each Step waits up
     /// to pollMs for the next answer, then writes its messages and objects through the calling
     /// function's PSCmdlet, and asks for the stream's next item until the worker says done.

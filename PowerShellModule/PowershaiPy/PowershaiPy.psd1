@@ -48,6 +48,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:206e5d5cfba2e4b71d8978e318ddb2fb0b7128d83a4c3d0cc993e78ed860ac19'
+        InputsHash = 'sha256:d90dd088b327522265d52798fc1b8e61fc9a0a78bb71bbf70d336627a0a13554'
     }
 }

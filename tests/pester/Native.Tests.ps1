@@ -1,6 +1,7 @@
 Set-StrictMode -Version Latest
 
-# The runtime's compiled hot path (PowerShellModule/src/PowershaiPy.Native.cs) and how Runtime.ps1
+# The runtime's compiled hot path (PowerShellModule/src/native/*.cs, joined by the generator into
+# the module's PowershaiPy.Native.cs) and how Runtime.ps1
 # builds it: compiled once into the user's cache folder (checked in child pwsh processes, since an
 # assembly cannot be unloaded), the in-memory fallback, WireCodec both ways and WorkerLink over a pipe.
 # Stopping a stream with Select-Object -First through the runtime is covered by Runtime.Tests.ps1.

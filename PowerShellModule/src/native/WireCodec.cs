@@ -1,0 +1,458 @@
+// PowershaiPy.Native.WireCodec: wire values to PowerShell values and back. Part of the runtime's compiled hot path
+// (C# 5, for Windows PowerShell 5.1's Add-Type); the generator joins src/native/*.cs in the
+// order of src/native/order.txt into the module's PowershaiPy.Native.cs.
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Collections.Specialized;
+using System.Globalization;
+using System.IO;
+using System.Management.Automation;
+using System.Text;
+using System.Threading.Tasks;
+
+namespace PowershaiPy.Native
+{
+    /// <summary>Wire values to PowerShell values and PowerShell values to wire JSON.</summary>
+    public sealed class WireCodec
+    {
+        private const string TypePrefix = "PowershaiType:";
+        private const int MaxEncodeDepth = 100;
+        private readonly PSModuleInfo module;
+        private readonly Dictionary<string, ScriptBlock> getters = new Dictionary<string, ScriptBlock>();
+
+        public WireCodec(PSModuleInfo module)
+        {
+            this.module = module;
+            LiveCache = new Hashtable(StringComparer.Ordinal);
+        }
+
+        /// <summary>Live objects handed out, by "type|id": updated in place by later messages.</summary>
+        public Hashtable LiveCache { get; private set; }
+
+        /// <summary>Cache key of the GradioSession last marked IsDefault, or null.</summary>
+        public string DefaultSessionKey { get; set; }
+
+        public void Reset()
+        {
+            LiveCache = new Hashtable(StringComparer.Ordinal);
+            DefaultSessionKey = null;
+        }
+
+        public void Forget(string key)
+        {
+            LiveCache.Remove(key);
+            if (DefaultSessionKey == key) { DefaultSessionKey = null; }
+        }
+
+        // -- decoding --------------------------------------------------------------------------
+
+        /// <summary>Parses one JSON text and decodes it (used by tests and for single values).</summary>
+        public object DecodeJson(string json, bool asHashtable)
+        {
+            return Decode(JsonReader.Parse(json), asHashtable);
+        }
+
+        public object Decode(object value, bool asHashtable)
+        {
+            if (value == null) { return null; }
+            List<object> list = value as List<object>;
+            if (list != null)
+            {
+                object[] items = new object[list.Count];
+                for (int i = 0; i < list.Count; i++) { items[i] = Decode(list[i], asHashtable); }
+                return items;
+            }
+            JsonObject obj = value as JsonObject;
+            if (obj == null) { return value; }
+            if (obj.Names.Count == 1)
+            {
+                switch (obj.Names[0])
+                {
+                    case "$datetime": return ParseDateTime(obj.Values[0]);
+                    // Plain JSON the worker vouches for: no typed objects inside.
+                    case "$plain": return Plain(obj.Values[0]);
+                    case "$hashtable": return Decode(obj.Values[0], true);
+                }
+            }
+            string type = obj.Has("$type") ? Convert.ToString(obj.Get("$type"), CultureInfo.InvariantCulture) : null;
+            if (asHashtable && string.IsNullOrEmpty(type))
+            {
+                OrderedDictionary table = new OrderedDictionary(StringComparer.OrdinalIgnoreCase);
+                for (int i = 0; i < obj.Names.Count; i++) { table[obj.Names[i]] = Decode(obj.Values[i], true); }
+                return table;
+            }
+            return DecodeObject(obj, type);
+        }
+
+        private PSObject DecodeObject(JsonObject obj, string type)
+        {
+            object rawId = obj.Get("$id");
+            string id = rawId == null ? null : Convert.ToString(rawId, CultureInfo.InvariantCulture);
+            List<object> liveList = obj.Get("$live") as List<object>;
+            string key = null;
+            PSObject target = null;
+            if (!string.IsNullOrEmpty(type) && id != null)
+            {
+                key = type + "|" + id;
+                target = LiveCache[key] as PSObject;
+            }
+            if (target == null)
+            {
+                target = new PSObject();
+                if (!string.IsNullOrEmpty(type)) { target.TypeNames.Insert(0, TypePrefix + type); }
+                if (key != null)
+                {
+                    PSMemberInfo[] members = new PSMemberInfo[] {
+                        new PSNoteProperty("Type", type), new PSNoteProperty("Id", id) };
+                    target.Members.Add(new PSMemberSet("PshaiRef", members));
+                    LiveCache[key] = target;
+                }
+            }
+            HashSet<string> live = new HashSet<string>(StringComparer.Ordinal);
+            if (liveList != null)
+            {
+                foreach (object name in liveList) { if (name != null) { live.Add(name.ToString()); } }
+            }
+            for (int i = 0; i < obj.Names.Count; i++)
+            {
+                string name = obj.Names[i];
+                if (name == "$type" || name == "$id" || name == "$live" || live.Contains(name)) { continue; }
+                if (name == "$toString")
+                {
+                    AddToString(target, Convert.ToString(obj.Values[i], CultureInfo.InvariantCulture));
+                    continue;
+                }
+                SetNote(target, name, Decode(obj.Values[i], false));
+            }
+            foreach (string name in live)
+            {
+                PSPropertyInfo existing = target.Properties[name];
+                if (existing != null && existing.MemberType == PSMemberTypes.ScriptProperty) { continue; }
+                if (existing != null) { target.Properties.Remove(name); }
+                target.Properties.Add(new PSScriptProperty(name, Getter(name)));
+            }
+            if (type == "GradioSession" && key != null)
+            {
+                PSPropertyInfo isDefault = target.Properties["IsDefault"];
+                if (isDefault != null && isDefault.Value is bool && (bool)isDefault.Value) { DefaultSessionKey = key; }
+                else if (DefaultSessionKey == key) { DefaultSessionKey = null; }
+            }
+            return target;
+        }
+
+        private static void SetNote(PSObject target, string name, object value)
+        {
+            PSPropertyInfo existing = target.Properties[name];
+            if (existing != null && existing.MemberType == PSMemberTypes.NoteProperty)
+            {
+                existing.Value = value;
+                return;
+            }
+            if (existing != null) { target.Properties.Remove(name); }
+            target.Properties.Add(new PSNoteProperty(name, value));
+        }
+
+        private void AddToString(PSObject target, string property)
+        {
+            PSMethodInfo existing = target.Methods["ToString"];
+            if (existing != null && existing.MemberType == PSMemberTypes.ScriptMethod) { return; }
+            string body = "[string]$this.'" + property.Replace("'", "''") + "'";
+            target.Methods.Add(new PSScriptMethod("ToString", Bind(body)));
+        }
+
+        private ScriptBlock Getter(string property)
+        {
+            ScriptBlock sb;
+            if (!getters.TryGetValue(property, out sb))
+            {
+                sb = Bind("Get-PshaiLiveValue -Object $this -Property '" + property.Replace("'", "''") + "'");
+                getters[property] = sb;
+            }
+            return sb;
+        }
+
+        private ScriptBlock Bind(string script)
+        {
+            ScriptBlock sb = ScriptBlock.Create(script);
+            return module == null ? sb : module.NewBoundScriptBlock(sb);
+        }
+
+        /// <summary>Plain JSON as ConvertFrom-Json would give it: PSCustomObjects and object[].</summary>
+        private static object Plain(object value)
+        {
+            List<object> list = value as List<object>;
+            if (list != null)
+            {
+                object[] items = new object[list.Count];
+                for (int i = 0; i < list.Count; i++) { items[i] = Plain(list[i]); }
+                return items;
+            }
+            JsonObject obj = value as JsonObject;
+            if (obj == null) { return value; }
+            PSObject target = new PSObject();
+            for (int i = 0; i < obj.Names.Count; i++)
+            {
+                target.Properties.Add(new PSNoteProperty(obj.Names[i], Plain(obj.Values[i])));
+            }
+            return target;
+        }
+
+        private static object ParseDateTime(object value)
+        {
+            string text = Convert.ToString(value, CultureInfo.InvariantCulture);
+            return DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces).LocalDateTime;
+        }
+
+        // -- encoding --------------------------------------------------------------------------
+
+        /// <summary>The {"$type","$id"} reference of a live object we handed out, or null.</summary>
+        public static OrderedDictionary RefOf(object value)
+        {
+            PSObject pso = value as PSObject;
+            if (pso == null) { return null; }
+            PSMemberSet set = pso.Members["PshaiRef"] as PSMemberSet;
+            if (set == null) { return null; }
+            PSMemberInfo t = set.Members["Type"];
+            PSMemberInfo i = set.Members["Id"];
+            if (t == null || i == null) { return null; }
+            OrderedDictionary reference = new OrderedDictionary();
+            reference["$type"] = t.Value;
+            reference["$id"] = i.Value;
+            return reference;
+        }
+
+        /// <summary>The id of a live object we handed out, or null.</summary>
+        public static string IdOf(object value)
+        {
+            OrderedDictionary reference = RefOf(value);
+            return reference == null ? null : Convert.ToString(reference["$id"], CultureInfo.InvariantCulture);
+        }
+
+        /// <summary>True for {"$directive": ...} items: they act on functions and are not written.</summary>
+        public static bool IsDirective(object value)
+        {
+            PSObject pso = value as PSObject;
+            return pso != null && pso.BaseObject is PSCustomObject && pso.Properties["$directive"] != null;
+        }
+
+        /// <summary>Any PowerShell value as wire JSON; nested script blocks become
+        /// {"$scriptblock": parameterName}.</summary>
+        public string Encode(object value, string parameterName)
+        {
+            StringBuilder sb = new StringBuilder();
+            Write(sb, value, parameterName, 0);
+            return sb.ToString();
+        }
+
+        /// <summary>The params of a "cmdlet" request. Script blocks given directly to a parameter
+        /// are kept in scriptBlocks (the worker asks for them by parameter name). streamToken, when
+        /// set, names the cmdlet's stream before the answer comes, so the caller can close it.</summary>
+        public string EncodeCmdletParams(string name, IDictionary bound, IDictionary skip, string cwd,
+                                         IDictionary scriptBlocks, bool dryRun, string[] approved,
+                                         string streamToken)
+        {
+            StringBuilder sb = new StringBuilder(256);
+            sb.Append("{\"name\":");
+            WriteString(sb, name);
+            sb.Append(",\"args\":{");
+            bool first = true;
+            if (bound != null)
+            {
+                foreach (DictionaryEntry entry in bound)
+                {
+                    string key = Convert.ToString(entry.Key, CultureInfo.InvariantCulture);
+                    if (skip != null && skip.Contains(key)) { continue; }
+                    if (!first) { sb.Append(','); }
+                    first = false;
+                    WriteString(sb, key);
+                    sb.Append(':');
+                    object raw = entry.Value is PSObject ? ((PSObject)entry.Value).BaseObject : entry.Value;
+                    if (raw is ScriptBlock && scriptBlocks != null)
+                    {
+                        scriptBlocks[key] = raw;
+                        sb.Append("{\"$scriptblock\":");
+                        WriteString(sb, key);
+                        sb.Append('}');
+                        continue;
+                    }
+                    Write(sb, entry.Value, key, 0);
+                }
+            }
+            sb.Append("},\"cwd\":");
+            WriteString(sb, cwd);
+            if (dryRun) { sb.Append(",\"dryRun\":true"); }
+            if (!string.IsNullOrEmpty(streamToken))
+            {
+                sb.Append(",\"token\":");
+                WriteString(sb, streamToken);
+            }
+            if (approved != null)
+            {
+                sb.Append(",\"approved\":");
+                Write(sb, approved, "", 0);
+            }
+            sb.Append('}');
+            return sb.ToString();
+        }
+
+        private void Write(StringBuilder sb, object value, string parameterName, int depth)
+        {
+            if (value == null || value is DBNull) { sb.Append("null"); return; }
+            if (depth > MaxEncodeDepth)
+            {
+                throw new ArgumentException("the value of parameter '" + parameterName + "' is nested more than " +
+                                            MaxEncodeDepth + " levels deep (a loop?)");
+            }
+            PSObject wrapper = value as PSObject;
+            object b = wrapper != null ? wrapper.BaseObject : value;
+            if (b is string) { WriteString(sb, (string)b); return; }
+            if (b is char) { WriteString(sb, b.ToString()); return; }
+            if (b is bool) { sb.Append((bool)b ? "true" : "false"); return; }
+            if (b is SwitchParameter) { sb.Append(((SwitchParameter)b).IsPresent ? "true" : "false"); return; }
+            if (b is DateTime) { WriteDate(sb, new DateTimeOffset((DateTime)b)); return; }
+            if (b is DateTimeOffset) { WriteDate(sb, (DateTimeOffset)b); return; }
+            if (b is Enum) { WriteString(sb, b.ToString()); return; }
+            if (b is double || b is float)
+            {
+                double d = Convert.ToDouble(b, CultureInfo.InvariantCulture);
+                if (double.IsNaN(d)) { sb.Append("NaN"); }
+                else if (double.IsPositiveInfinity(d)) { sb.Append("Infinity"); }
+                else if (double.IsNegativeInfinity(d)) { sb.Append("-Infinity"); }
+                else { sb.Append(d.ToString("R", CultureInfo.InvariantCulture)); }
+                return;
+            }
+            if (b is int || b is long || b is short || b is byte || b is sbyte || b is uint || b is ulong ||
+                b is ushort || b is decimal || b.GetType().FullName == "System.Numerics.BigInteger")
+            {
+                sb.Append(Convert.ToString(b, CultureInfo.InvariantCulture));
+                return;
+            }
+            if (b is ValueType) { WriteString(sb, Convert.ToString(b, CultureInfo.InvariantCulture)); return; }
+            if (b is ScriptBlock) { sb.Append("{\"$scriptblock\":"); WriteString(sb, parameterName); sb.Append('}'); return; }
+            if (b is FileSystemInfo) { WriteString(sb, ((FileSystemInfo)b).FullName); return; }
+            if (b is Uri) { WriteString(sb, ((Uri)b).OriginalString); return; }
+            if (b is System.Security.SecureString)
+            {
+                string secret = new PSCredential("x", (System.Security.SecureString)b).GetNetworkCredential().Password;
+                sb.Append("{\"$secret\":");
+                WriteString(sb, secret);
+                sb.Append('}');
+                return;
+            }
+            if (b is PSCredential)
+            {
+                PSCredential credential = (PSCredential)b;
+                sb.Append("{\"$credential\":{\"username\":");
+                WriteString(sb, credential.UserName);
+                sb.Append(",\"password\":");
+                WriteString(sb, credential.GetNetworkCredential().Password);
+                sb.Append("}}");
+                return;
+            }
+            OrderedDictionary reference = RefOf(wrapper);
+            if (reference != null)
+            {
+                sb.Append("{\"$ref\":");
+                Write(sb, reference, parameterName, depth + 1);
+                sb.Append('}');
+                return;
+            }
+            IDictionary dictionary = b as IDictionary;
+            if (dictionary != null)
+            {
+                sb.Append('{');
+                bool first = true;
+                foreach (DictionaryEntry entry in dictionary)
+                {
+                    if (!first) { sb.Append(','); }
+                    first = false;
+                    WriteString(sb, Convert.ToString(entry.Key, CultureInfo.InvariantCulture));
+                    sb.Append(':');
+                    Write(sb, entry.Value, parameterName, depth + 1);
+                }
+                sb.Append('}');
+                return;
+            }
+            if (b is PSCustomObject && wrapper != null)
+            {
+                WriteCustomObject(sb, wrapper, parameterName, depth);
+                return;
+            }
+            IEnumerable sequence = b as IEnumerable;
+            if (sequence != null)
+            {
+                sb.Append('[');
+                bool first = true;
+                foreach (object item in sequence)
+                {
+                    if (!first) { sb.Append(','); }
+                    first = false;
+                    Write(sb, item, parameterName, depth + 1);
+                }
+                sb.Append(']');
+                return;
+            }
+            WriteString(sb, Convert.ToString(b, CultureInfo.InvariantCulture));
+        }
+
+        private void WriteCustomObject(StringBuilder sb, PSObject wrapper, string parameterName, int depth)
+        {
+            sb.Append('{');
+            bool first = true;
+            foreach (string typeName in wrapper.TypeNames)
+            {
+                if (typeName.StartsWith(TypePrefix, StringComparison.Ordinal))
+                {
+                    sb.Append("\"$type\":");
+                    WriteString(sb, typeName.Substring(TypePrefix.Length));
+                    first = false;
+                    break;
+                }
+            }
+            foreach (PSPropertyInfo property in wrapper.Properties)
+            {
+                if (property.MemberType != PSMemberTypes.NoteProperty) { continue; }
+                if (!first) { sb.Append(','); }
+                first = false;
+                WriteString(sb, property.Name);
+                sb.Append(':');
+                Write(sb, property.Value, parameterName, depth + 1);
+            }
+            sb.Append('}');
+        }
+
+        private static void WriteDate(StringBuilder sb, DateTimeOffset value)
+        {
+            sb.Append("{\"$datetime\":");
+            WriteString(sb, value.ToString("o", CultureInfo.InvariantCulture));
+            sb.Append('}');
+        }
+
+        public static void WriteString(StringBuilder sb, string value)
+        {
+            if (value == null) { sb.Append("null"); return; }
+            sb.Append('"');
+            foreach (char c in value)
+            {
+                switch (c)
+                {
+                    case '"': sb.Append("\\\""); break;
+                    case '\\': sb.Append("\\\\"); break;
+                    case '\n': sb.Append("\\n"); break;
+                    case '\r': sb.Append("\\r"); break;
+                    case '\t': sb.Append("\\t"); break;
+                    default:
+                        // Control characters and lone surrogates are escaped; the rest goes as UTF-8.
+                        if (c < ' ' || char.IsSurrogate(c) || c == '\u2028' || c == '\u2029')
+                        {
+                            sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                        }
+                        else { sb.Append(c); }
+                        break;
+                }
+            }
+            sb.Append('"');
+        }
+    }
+}

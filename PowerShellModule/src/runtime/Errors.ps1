@@ -1,0 +1,41 @@
+# runtime/Errors.ps1: ErrorRecords with PowerShai's error ids.
+#
+# One part of the PowershaiPy runtime (see Runtime.ps1 beside this folder). The generator inlines the
+# parts verbatim into PowershaiPy.psm1 in the order of runtime/order.txt; nothing here is exported.
+# Valid on Windows PowerShell 5.1 and PowerShell 7+.
+
+# ------------------------------------------------------------------------------------------------
+# Errors
+# ------------------------------------------------------------------------------------------------
+
+function New-PshaiException {
+    # An exception carrying the worker's error id and category (and messages to play first).
+    param(
+        [Parameter(Mandatory)][string]$ErrorId,
+        [Parameter(Mandatory)][string]$Message,
+        [string]$Category = 'NotSpecified',
+        $Messages = $null
+    )
+    $ex = New-Object System.Management.Automation.RuntimeException($Message)
+    $ex.Data['PshaiErrorId'] = $ErrorId
+    $ex.Data['PshaiCategory'] = $Category
+    if ($null -ne $Messages) { $ex.Data['PshaiMessages'] = $Messages }
+    $ex
+}
+
+function ConvertTo-PshaiErrorCategory {
+    param([string]$Name)
+    $type = [System.Management.Automation.ErrorCategory]
+    if ($Name -and [Enum]::IsDefined($type, $Name)) {
+        return [System.Management.Automation.ErrorCategory]([Enum]::Parse($type, $Name))
+    }
+    [System.Management.Automation.ErrorCategory]::NotSpecified
+}
+
+function New-PshaiErrorRecord {
+    param([Parameter(Mandatory)][Exception]$Exception, $TargetObject = $null)
+    $id = [string]$Exception.Data['PshaiErrorId']
+    if (-not $id) { $id = 'POWERSHAI_PY_INTERNAL' }
+    $category = ConvertTo-PshaiErrorCategory ([string]$Exception.Data['PshaiCategory'])
+    New-Object System.Management.Automation.ErrorRecord($Exception, $id, $category, $TargetObject)
+}

@@ -1,0 +1,181 @@
+# runtime/Invoke.ps1: one cmdlet call: the poll loop around CmdletRun, callbacks, directives, ShouldProcess.
+#
+# One part of the PowershaiPy runtime (see Runtime.ps1 beside this folder). The generator inlines the
+# parts verbatim into PowershaiPy.psm1 in the order of runtime/order.txt; nothing here is exported.
+# Valid on Windows PowerShell 5.1 and PowerShell 7+.
+
+# ------------------------------------------------------------------------------------------------
+# Cmdlet invocation
+# ------------------------------------------------------------------------------------------------
+
+function Invoke-PshaiMessageList {
+    # Plays worker messages in order; output of invoked ScriptBlocks goes to the pipeline.
+    param($Messages, $Cmdlet, $ScriptBlocks)
+    if ($null -eq $Messages) { return }
+    foreach ($m in @($Messages)) {
+        if ($null -eq $m) { continue }
+        $text = [string](Get-PshaiField $m 'text')
+        switch ([string](Get-PshaiField $m 'level')) {
+            'warning' { $Cmdlet.WriteWarning($text) }
+            'verbose' { $Cmdlet.WriteVerbose($text) }
+            'debug' { $Cmdlet.WriteDebug($text) }
+            'progress' {
+                $activity = [string](Get-PshaiField $m 'activity')
+                if (-not $activity) { $activity = 'PowershaiPy' }
+                $status = [string](Get-PshaiField $m 'status')
+                if (-not $status) { $status = 'Processing' }
+                $progressId = 1
+                $rawId = Get-PshaiField $m 'id'
+                if ($null -ne $rawId) { $progressId = [int]$rawId }
+                $record = New-Object System.Management.Automation.ProgressRecord($progressId, $activity, $status)
+                $rawPercent = Get-PshaiField $m 'percent'
+                if ($null -ne $rawPercent) {
+                    $percent = [int]$rawPercent
+                    if ($percent -gt 100) { $percent = 100 }
+                    if ($percent -lt -1) { $percent = -1 }
+                    $record.PercentComplete = $percent
+                }
+                if ((Get-PshaiField $m 'completed') -eq $true) {
+                    $record.RecordType = [System.Management.Automation.ProgressRecordType]::Completed
+                }
+                $Cmdlet.WriteProgress($record)
+            }
+            # New state of a live object: decoding the message already updated the cached copy.
+            'refresh' { }
+            'invoke' {
+                $sb = $null
+                if ($null -ne $ScriptBlocks) { $sb = $ScriptBlocks[[string](Get-PshaiField $m 'param')] }
+                if ($null -ne $sb) { & $sb (Get-PshaiField $m 'arg') }
+            }
+            default { if ($text) { $Cmdlet.WriteVerbose($text) } }
+        }
+    }
+}
+
+function Invoke-PshaiDirective {
+    param($Directive)
+    $name = [string](Get-PshaiField $Directive 'name')
+    $kind = [string](Get-PshaiField $Directive '$directive')
+    switch ($kind) {
+        'defineFunction' {
+            # {"force": bool, "marker": "<text every generated function body contains>"}: an existing
+            # command without the marker is only replaced with force.
+            $marker = [string](Get-PshaiField $Directive 'marker')
+            $force = (Get-PshaiField $Directive 'force') -eq $true
+            if ($marker -and -not $force) {
+                $existing = Get-Command -Name $name -ErrorAction SilentlyContinue | Select-Object -First 1
+                if ($null -ne $existing) {
+                    $isOurs = $existing.CommandType -eq 'Function' -and $null -ne $existing.ScriptBlock -and
+                        $existing.ScriptBlock.ToString().Contains($marker)
+                    if (-not $isOurs) {
+                        $errorId = [string](Get-PshaiField $Directive 'existsErrorId')
+                        if (-not $errorId) { $errorId = 'POWERSHAI_HUGGINGFACE_NEWGRADIOPROXY_EXISTS' }
+                        throw (New-PshaiException -ErrorId $errorId -Category 'ResourceExists' -Message (
+                                "${errorId}: a $($existing.CommandType) named '$name' already exists and is not a " +
+                                'proxy function; use -Force to replace it.'))
+                    }
+                }
+            }
+            $sb = [scriptblock]::Create([string](Get-PshaiField $Directive 'script'))
+            if ($null -ne $script:PshaiModule) { $sb = $script:PshaiModule.NewBoundScriptBlock($sb) }
+            $null = Set-Item -LiteralPath "function:global:$name" -Value $sb -Force
+        }
+        'removeFunction' {
+            # From module scope, function:\<name> resolves to the global function (proxy names never
+            # clash with the runtime's Pshai-prefixed helpers).
+            if (Test-Path -LiteralPath "function:\$name") {
+                Remove-Item -LiteralPath "function:\$name" -Force -ErrorAction SilentlyContinue
+            }
+        }
+        'forget' {
+            $script:PshaiCodec.Forget("$(Get-PshaiField $Directive '$type')|$(Get-PshaiField $Directive '$id')")
+        }
+        default { Write-Verbose "PowershaiPy: unknown directive '$kind'" }
+    }
+}
+
+function Write-PshaiWorkerLog {
+    param($Cmdlet)
+    if ($VerbosePreference -eq 'SilentlyContinue') { return }
+    foreach ($line in @(Read-PshaiStderrNew -Worker $script:PshaiWorker)) {
+        $Cmdlet.WriteVerbose("worker: $line")
+    }
+}
+
+function Invoke-PshaiCmdlet {
+    # The body of every generated function: see docs/DESIGN.md. This runs for every cmdlet call,
+    # so it avoids helper calls on the common path (a script function call costs ~0.1 ms).
+    # A plain function (no parameter attributes): advanced-function binding costs more.
+    param([string]$Name, $Bound, $Cmdlet)
+    $codec = $script:PshaiCodec
+    $scriptBlocks = @{}
+    # The worker resolves relative paths against PowerShell's current folder, not its own.
+    $cwd = $PWD
+    if ($null -ne $cwd -and $cwd.Provider.Name -eq 'FileSystem') { $cwd = $cwd.ProviderPath }
+    else {
+        $cwd = $null
+        try { $cwd = $ExecutionContext.SessionState.Path.CurrentFileSystemLocation.ProviderPath } catch { }
+    }
+
+    $run = $null
+    $worker = $null
+    $failure = $null
+    try {
+        $commandParameters = $Cmdlet.MyInvocation.MyCommand.Parameters
+        $approved = $null
+        if ($null -ne $commandParameters -and $commandParameters.ContainsKey('WhatIf') -and
+            -not ($null -ne $Bound -and $Bound.ContainsKey('Elegible'))) {
+            # Two-phase ShouldProcess: the worker lists the candidates, PowerShell asks, then acts.
+            $json = $codec.EncodeCmdletParams($Name, $Bound, $script:PshaiCommonParameters, $cwd, $scriptBlocks, $true, $null, $null)
+            $dry = Invoke-PshaiRequest -Method 'cmdlet' -ParamsJson $json
+            Invoke-PshaiMessageList -Messages $dry.messages -Cmdlet $Cmdlet -ScriptBlocks $scriptBlocks
+            if ($dry.stream) { Send-PshaiNotification -Method 'stream/close' -Params @{ token = [string]$dry.stream } }
+            $chosen = New-Object System.Collections.Generic.List[string]
+            foreach ($candidate in $dry.output) {
+                $candidateId = [PowershaiPy.Native.WireCodec]::IdOf($candidate)
+                if ($null -ne $candidateId -and $Cmdlet.ShouldProcess($candidateId)) { $chosen.Add($candidateId) }
+            }
+            if ($chosen.Count -eq 0) { return }
+            $approved = $chosen.ToArray()
+        }
+        # Our own stream token, so that a call stopped before its answer can still close it; the
+        # worker's answer then waits for the stream's first item (docs/DESIGN.md).
+        $token = [guid]::NewGuid().ToString('N')
+        $json = $codec.EncodeCmdletParams($Name, $Bound, $script:PshaiCommonParameters, $cwd, $scriptBlocks, $false, $approved, $token)
+        $worker = $script:PshaiWorker
+        if ($null -eq $worker -or $worker.Dead -or $worker.Process.HasExited) { $worker = Get-PshaiWorker }
+        # CmdletRun writes messages and objects through $Cmdlet; the loop returns to script at
+        # least every PollMs (Ctrl+C), and for what only script can do (Pending).
+        try {
+            $run = [PowershaiPy.Native.CmdletRun]::new($worker.Link, $Cmdlet, $json, $token)
+            while (-not $run.Done) {
+                $moved = $run.Step($script:PshaiPollMs)
+                if ($null -ne $run.Pending) {
+                    $pending = $run.TakePending()
+                    if ([PowershaiPy.Native.WireCodec]::IsDirective($pending)) { Invoke-PshaiDirective $pending }
+                    else { Invoke-PshaiMessageList -Messages @($pending) -Cmdlet $Cmdlet -ScriptBlocks $scriptBlocks }
+                } elseif (-not $moved) {
+                    Assert-PshaiWorkerAlive -Worker $worker -Method $Name
+                }
+                if ($VerbosePreference -ne 'SilentlyContinue') { Write-PshaiWorkerLog -Cmdlet $Cmdlet }
+            }
+        } catch {
+            if (Test-PshaiEndOfStream $_.Exception) { throw (New-PshaiWorkerExitedException -Worker $worker -Method $Name) }
+            throw
+        }
+        if ($worker.Link.NoteCount -gt 0) { Write-PshaiLinkNotes -Link $worker.Link }
+        if ($null -ne $run.Failure) { throw (ConvertFrom-PshaiRpcFailure $run.Failure) }
+    } catch {
+        $ex = $_.Exception
+        if ($null -eq $ex -or -not $ex.Data.Contains('PshaiErrorId')) { throw }
+        $failure = $ex
+    } finally {
+        # Stopped (Ctrl+C, Select-Object -First) or failed: drop the answer, close the stream.
+        if ($null -ne $run -and -not $run.Done -and -not $worker.Dead) { $run.Stop() }
+    }
+    if ($null -ne $failure) {
+        Invoke-PshaiMessageList -Messages $failure.Data['PshaiMessages'] -Cmdlet $Cmdlet -ScriptBlocks $scriptBlocks
+        Write-PshaiWorkerLog -Cmdlet $Cmdlet
+        $Cmdlet.ThrowTerminatingError((New-PshaiErrorRecord -Exception $failure))
+    }
+}
