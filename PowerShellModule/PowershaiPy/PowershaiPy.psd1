@@ -48,6 +48,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:d90dd088b327522265d52798fc1b8e61fc9a0a78bb71bbf70d336627a0a13554'
+        InputsHash = 'sha256:bc00e4754cad7ea5785677596652c1af9bda08cb42a838f1445663f982512dfa'
     }
 }

@@ -12,17 +12,7 @@ BeforeAll {
     $TempRoot = Join-Path ([IO.Path]::GetTempPath()) ('pshai-native-' + [guid]::NewGuid().ToString('N'))
     $null = New-Item -ItemType Directory -Path $TempRoot
 
-    # The same PowerShell as this one. A dotnet-tool install runs as "dotnet pwsh.dll", so the
-    # executable of this process is not always PowerShell itself.
-    $PwshCommand = @((Get-Process -Id $PID).Path)
-    if ([IO.Path]::GetFileNameWithoutExtension($PwshCommand[0]) -notin @('pwsh', 'powershell')) {
-        $PwshCommand = @(Join-Path $PSHOME 'pwsh.dll')
-        foreach ($name in @('pwsh', 'pwsh.exe', 'powershell.exe')) {
-            $candidate = Join-Path $PSHOME $name
-            if (Test-Path -LiteralPath $candidate -PathType Leaf) { $PwshCommand = @($candidate); break }
-        }
-        if ($PwshCommand[0] -like '*.dll') { $PwshCommand = @((Get-Process -Id $PID).Path) + $PwshCommand }
-    }
+    $PwshCommand = Get-PshaiPwshCommand
 
     # Imports the module in a fresh process and reports how the native type got there. Add-Type is
     # shadowed by a counting function: the module's call resolves to it before the cmdlet.

@@ -25,6 +25,22 @@ function Get-PshaiPython {
     if (Test-PshaiWindows) { Join-Path $root '.venv/Scripts/python.exe' } else { Join-Path $root '.venv/bin/python' }
 }
 
+function Get-PshaiPwshCommand {
+    <# The command line (executable, then arguments) that starts the same PowerShell as this one.
+       A dotnet-tool install runs as "dotnet pwsh.dll", so this process's executable is not always
+       PowerShell itself. #>
+    $command = @((Get-Process -Id $PID).Path)
+    if ([IO.Path]::GetFileNameWithoutExtension($command[0]) -notin @('pwsh', 'powershell')) {
+        $command = @(Join-Path $PSHOME 'pwsh.dll')
+        foreach ($name in @('pwsh', 'pwsh.exe', 'powershell.exe')) {
+            $candidate = Join-Path $PSHOME $name
+            if (Test-Path -LiteralPath $candidate -PathType Leaf) { $command = @($candidate); break }
+        }
+        if ($command[0] -like '*.dll') { $command = @((Get-Process -Id $PID).Path) + $command }
+    }
+    , $command
+}
+
 function Get-PshaiModuleManifest {
     if ($env:PSHAI_GENERATED_MODULE) { return $env:PSHAI_GENERATED_MODULE }
     Join-Path (Get-PshaiRepoRoot) 'PowerShellModule/PowershaiPy/PowershaiPy.psd1'

@@ -39,3 +39,24 @@ function New-PshaiErrorRecord {
     $category = ConvertTo-PshaiErrorCategory ([string]$Exception.Data['PshaiCategory'])
     New-Object System.Management.Automation.ErrorRecord($Exception, $id, $category, $TargetObject)
 }
+
+# ErrorRecord.SetInvocationInfo is internal (Windows PowerShell 5.1 and 7 alike); without it the
+# error still stops the script, its view only lacks the cmdlet's name.
+$script:PshaiSetInvocationInfo = [System.Management.Automation.ErrorRecord].GetMethod(
+    'SetInvocationInfo', [System.Reflection.BindingFlags]'NonPublic,Instance')
+
+function Invoke-PshaiThrow {
+    # PowerShai's cmdlets `throw`: the error stops the whole script, not only the statement
+    # ($PSCmdlet.ThrowTerminatingError would let the next statement run). The record keeps our
+    # error id, category and target, and names the cmdlet like a cmdlet's own error: the view shows
+    # "Invoke-GradioSessionApi: ..." rather than "Exception: ...", because its exception is a plain
+    # Exception (the error view says "Exception" for a RuntimeException thrown by `throw`).
+    param([Parameter(Mandatory)][Exception]$Exception, [Parameter(Mandatory)]$Cmdlet, $TargetObject = $null)
+    $plain = New-Object System.Exception($Exception.Message, $Exception)
+    foreach ($key in $Exception.Data.Keys) { $plain.Data[$key] = $Exception.Data[$key] }
+    $record = New-PshaiErrorRecord -Exception $plain -TargetObject $TargetObject
+    if ($null -ne $script:PshaiSetInvocationInfo) {
+        $null = $script:PshaiSetInvocationInfo.Invoke($record, @($Cmdlet.MyInvocation))
+    }
+    throw $record
+}

@@ -176,6 +176,6 @@ function Invoke-PshaiCmdlet {
     if ($null -ne $failure) {
         Invoke-PshaiMessageList -Messages $failure.Data['PshaiMessages'] -Cmdlet $Cmdlet -ScriptBlocks $scriptBlocks
         Write-PshaiWorkerLog -Cmdlet $Cmdlet
-        $Cmdlet.ThrowTerminatingError((New-PshaiErrorRecord -Exception $failure))
+        Invoke-PshaiThrow -Exception $failure -Cmdlet $Cmdlet
     }
 }
