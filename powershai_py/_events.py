@@ -7,6 +7,7 @@ event as a session records it; ``ApiEventResult`` is one message of its stream
 
 from __future__ import annotations
 
+import sys
 import threading
 import warnings
 from collections.abc import Callable, Iterator
@@ -33,7 +34,12 @@ class PowershaiPyWarning(UserWarning):
 
 
 def default_warn(text: str) -> None:
-    warnings.warn(text, PowershaiPyWarning, stacklevel=3)
+    """Warn through :mod:`warnings`, pointing at the first caller outside this package (the
+    user's line, however deep the generators that led here)."""
+    level, frame = 2, sys._getframe(1)
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("powershai_py"):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(text, PowershaiPyWarning, stacklevel=level)
 
 
 @dataclass
@@ -65,6 +71,8 @@ class GradioApiEvent:
     LastQueryStatus: str | None = None
     LastEventNum: int = 0
     error: Any = None
+    # Set by GradioSession.cancel: the call's end is then reported as "cancelled", not "complete".
+    cancel_requested: bool = field(default=False, repr=False)
     data: list[Any] = field(default_factory=list)
     events: list[ApiEventResult] = field(default_factory=list)
     value_hook: ValueHook | None = field(default=None, repr=False)
@@ -83,7 +91,7 @@ class GradioApiEvent:
 
     @property
     def finished(self) -> bool:
-        return self.Status == proto.COMPLETE
+        return self.Status in (proto.COMPLETE, proto.CANCELLED)
 
     def update(
         self,
@@ -121,6 +129,9 @@ class GradioApiEvent:
                 self._status(message)
                 continue
             result = self._apply(message, history)
+            if result.event == proto.ERROR and message.event != CUT:
+                # A crash keeps PowerShai's result shape (an "error" result) but is not silent.
+                warn(app_error_warning(self.api_name, self.error))
             if callback is not None:
                 callback(result)
             yield result
@@ -131,7 +142,7 @@ class GradioApiEvent:
                     return
             else:
                 heartbeats = 0
-            if self.Status == proto.COMPLETE:  # _apply saw the terminal message
+            if self.finished:  # _apply saw the terminal message
                 return
 
     def results(self, **kwargs: Any) -> list[ApiEventResult]:
@@ -185,9 +196,12 @@ class GradioApiEvent:
             elif event in (proto.GENERATING, proto.COMPLETE) and self.value_hook is not None:
                 data = self.value_hook(data)
             result = ApiEventResult(self.LastEventNum, message.received, event, data)
-            self.Status = proto.COMPLETE if event in proto.TERMINAL_EVENTS else event
+            if event in proto.TERMINAL_EVENTS:
+                self.Status = proto.CANCELLED if self.cancel_requested else proto.COMPLETE
+            else:
+                self.Status = event
             if event == proto.ERROR and self.error is None:
-                self.error = data if data is not None else "UnknownError"
+                self.error = error_text(data)
             if self.finished and self.LastQueryStatus != proto.QUERY_STREAM_CUT:
                 self.LastQueryStatus = proto.QUERY_COMPLETE
             if history:
@@ -220,6 +234,25 @@ class GradioApiEvent:
         self.Status = proto.COMPLETE
         self.LastQueryStatus = proto.QUERY_STREAM_CUT
         self.error = text
+
+
+def error_text(data: Any) -> str:
+    """The readable text of an error event's data, as PowerShai keeps it in ``ApiEvent.error``:
+    the server's message, or ``"UnknownError"`` when it sent none (an app launched without
+    ``show_error=True`` hides the reason of a crash)."""
+    if isinstance(data, dict):
+        data = data.get("error")
+    if isinstance(data, str) and data.strip():
+        return data
+    return proto.UNKNOWN_ERROR
+
+
+def app_error_warning(api_name: str, error: Any) -> str:
+    """What the user is told when the app answered a call with an error."""
+    if error == proto.UNKNOWN_ERROR or not error:
+        return (f"The app failed on {api_name} without saying why: the server hides error "
+                "messages unless the app is launched with show_error=True (or raises gr.Error).")
+    return f"The app failed on {api_name}: {error}"
 
 
 def _int_or_none(value: Any) -> int | None:

@@ -94,6 +94,10 @@ COMPLETE = "complete"
 ERROR = "error"
 HEARTBEAT = "heartbeat"
 TERMINAL_EVENTS = frozenset({COMPLETE, ERROR})
+# GradioApiEvent.Status of a call whose end came after the user asked to cancel it (not an event).
+CANCELLED = "cancelled"
+# ApiEvent.error when the server's error event carried no message (PowerShai's word).
+UNKNOWN_ERROR = "UnknownError"
 # Queue-protocol messages that are not results: side information on the event (its position in
 # the queue, gr.Progress updates, gr.Info / gr.Warning logs).
 ESTIMATION = QueueMessage.ESTIMATION.value

@@ -394,5 +394,7 @@ class GradioSession:
         """Ask the server to cancel a running call (POST /cancel)."""
         call = self.get_call(ref)
         event = call.ApiEvent
+        if not event.finished:
+            event.cancel_requested = True
         self.client.cancel(event.EventId, event.api_name, event.SessionHash)
         return call

@@ -21,8 +21,13 @@ BeforeAll {
             $thrown = $null
             # Invoke() wraps what the script threw in a MethodInvocationException.
             try { $output = @($ps.Invoke()) } catch { $thrown = $_.Exception.InnerException }
-            @{ Output = $output; Thrown = $thrown; Errors = @($ps.Streams.Error) }
-        } finally { $ps.Dispose() }
+            @{ Output = $output; Thrown = $thrown }
+        } finally {
+            # The runspace's module started its own worker: stop it before the runspace goes.
+            $ps.Commands.Clear()
+            $null = $ps.AddScript('Remove-Module PowershaiPy -Force -ErrorAction SilentlyContinue').Invoke()
+            $ps.Dispose()
+        }
     }
 }
 

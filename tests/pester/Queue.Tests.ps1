@@ -36,8 +36,9 @@ Describe 'Gradio 4 through the queue protocol' {
         ($warned | Out-String) | Should -Match 'almost done'
         @($ev.ApiEvent.Progress).Count | Should -BeGreaterThan 0
         $bad = Invoke-GradioSessionApi fail_gradio @('zz') -session $s
-        $null = @($bad | Update-GradioSessionApiResult)
-        $bad.ApiEvent.error.error | Should -Be 'bad input: zz'
+        $null = @($bad | Update-GradioSessionApiResult -WarningVariable appWarned -WarningAction SilentlyContinue)
+        $bad.ApiEvent.error | Should -Be 'bad input: zz'
+        @($appWarned | ForEach-Object { "$_" }) | Should -Be @('The app failed on fail_gradio: bad input: zz')
     }
 
     It 'refuses an unknown -Protocol' {

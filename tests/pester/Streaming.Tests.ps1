@@ -119,7 +119,7 @@ Describe 'Gradio 4' {
         $results = @($ev | Update-GradioSessionApiResult)
         $results[-1].event | Should -Be 'error'
         $ev.ApiEvent.Status | Should -Be 'complete'
-        $ev.ApiEvent.error.error | Should -Be 'bad input: boom'
+        $ev.ApiEvent.error | Should -Be 'bad input: boom'
     }
 
     It 'sets error to UnknownError for a gr.Error on the /call route (Gradio 4 sends no text there)' {
@@ -243,7 +243,7 @@ Describe 'Remove-GradioSessionApi' {
 }
 
 Describe 'Stop-GradioSessionApi' {
-    It 'cancels a running call; its stream ends with complete and no data' {
+    It 'cancels a running call; its stream ends with complete and no data, the call says cancelled' {
         $ev = Invoke-GradioSessionApi slow @(20)
         Start-Sleep -Milliseconds 500
         $sw = [Diagnostics.Stopwatch]::StartNew()
@@ -253,7 +253,7 @@ Describe 'Stop-GradioSessionApi' {
         $sw.Elapsed.TotalSeconds | Should -BeLessThan 10
         $results[-1].event | Should -Be 'complete'
         $results[-1].data | Should -BeNullOrEmpty
-        $ev.ApiEvent.Status | Should -Be 'complete'
+        $ev.ApiEvent.Status | Should -Be 'cancelled'
     }
 }
 
