@@ -13,6 +13,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from . import _errors as err
@@ -36,7 +37,8 @@ class PowershaiPyWarning(UserWarning):
 def default_warn(text: str) -> None:
     """Warn through :mod:`warnings`, pointing at the first caller outside this package (the
     user's line, however deep the generators that led here)."""
-    level, frame = 2, sys._getframe(1)
+    level = 2
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None and frame.f_globals.get("__name__", "").startswith("powershai_py"):
         frame, level = frame.f_back, level + 1
     warnings.warn(text, PowershaiPyWarning, stacklevel=level)
