@@ -1,9 +1,11 @@
 """powershai_py: drive Gradio apps and Hugging Face Spaces from Python and PowerShell.
 
     >>> import powershai_py as ps
-    >>> session = ps.GradioSession("http://127.0.0.1:7860").connect()
-    >>> call = session.invoke("echo", ["hi"])
-    >>> [r.data for r in call.update()]
+    >>> with ps.connect("http://127.0.0.1:7860") as app:
+    ...     print(app.predict("tell", topic="about tea", words=3))   # the value itself
+    ...     call = app.submit("tell", topic="about coffee")   # or the results as they come
+    ...     for result in call.update():
+    ...         print(result.event, result.data)
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from ._auth import resolve_token
 from ._client import AppInfo, GradioClient, normalize_app_url
 from ._errors import (
     ApiNotFound,
+    AppError,
     AuthenticationFailed,
+    CallCancelled,
     EventNotFound,
     FileNotFoundForUpload,
     GradioConnectionError,
@@ -26,6 +30,7 @@ from ._errors import (
     UnsafeDownload,
 )
 from ._events import ApiEventResult, GradioApiEvent, PowershaiPyWarning, SessionApiEvent
+from ._predict import connect, final_value
 from ._registry import SessionRegistry
 from ._session import GradioSession, SessionOptions
 
@@ -34,8 +39,10 @@ __version__ = "0.1.0"
 __all__ = [
     "ApiEventResult",
     "ApiNotFound",
+    "AppError",
     "AppInfo",
     "AuthenticationFailed",
+    "CallCancelled",
     "EventNotFound",
     "FileNotFoundForUpload",
     "GradioApiEvent",
@@ -55,6 +62,8 @@ __all__ = [
     "SpaceError",
     "UnsafeDownload",
     "__version__",
+    "connect",
+    "final_value",
     "normalize_app_url",
     "resolve_token",
 ]

@@ -22,6 +22,8 @@ catches by condition: ``except Unreachable``, ``except StreamCut``, ``except Spa
     ├── SessionError               duplicate name, closed session
     │   ├── NoDefaultSession       "." without a default session
     │   └── SessionNotFound        no (or more than one) session matches
+    ├── AppError                   the app answered a call with an error (predict)
+    │   └── CallCancelled          the call was cancelled before it ended (predict)
     ├── EventNotFound              unknown event id in a session
     ├── EventCompleted             the event has completed already
     ├── MaxCallsReached            MaxCallsPolicy = error
@@ -42,7 +44,9 @@ from __future__ import annotations
 
 __all__ = [
     "ApiNotFound",
+    "AppError",
     "AuthenticationFailed",
+    "CallCancelled",
     "EventCompleted",
     "EventNotFound",
     "FileNotFoundForUpload",
@@ -201,6 +205,27 @@ class SessionNotFound(SessionError):
 
     error_id = "POWERSHAI_HUGGINGFACE_GRADIO_GETSESSIONS_NOTFOUND"
     category = "ObjectNotFound"
+
+
+class AppError(PowershaiPyError):
+    """The app answered a call with an error (``session.predict``). ``text`` is the app's message,
+    or a hint to launch it with ``show_error=True`` when the server hid the reason; ``api_name``
+    names the endpoint and ``call`` is the recorded call."""
+
+    error_id = "POWERSHAI_PY_APP_ERROR"
+    category = "InvalidResult"
+
+    def __init__(self, text: str, *, api_name: str = "", call: object = None) -> None:
+        super().__init__(text)
+        self.api_name = api_name
+        self.call = call
+
+
+class CallCancelled(AppError):
+    """The call was cancelled (``session.cancel``) before it ended, so it has no final value."""
+
+    error_id = "POWERSHAI_PY_CALL_CANCELLED"
+    category = "OperationStopped"
 
 
 class EventNotFound(PowershaiPyError):

@@ -17,6 +17,7 @@ from . import _protocol as proto
 from ._auth import resolve_token
 from ._client import AppInfo, GradioClient
 from ._events import GradioApiEvent, SessionApiEvent, Warn, default_warn
+from ._predict import final_value, merge_params
 from ._queue import QueueChannel
 
 POLICIES = ("error", "warning", "remove")
@@ -102,7 +103,32 @@ class GradioSession:
         self.client.discover(disable_retry=disable_retry)
         return self
 
+    def submit(self, api_name: str, *args: Any, **kwargs: Any) -> SessionApiEvent:
+        """Start a call with values by position and by name; iterate ``call.update()`` for its
+        results as they arrive, or pass it to :func:`final_value`."""
+        return self.invoke(api_name, merge_params(self, api_name, args, kwargs))
+
+    def predict(self, api_name: str, *args: Any, **kwargs: Any) -> Any:
+        """Call ``api_name`` and return its final value: one output as itself, several as a
+        tuple. Raises :class:`AppError` with the app's message when the app fails."""
+        return final_value(self.submit(api_name, *args, **kwargs))
+
+    def __enter__(self) -> GradioSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        app = self.client.app  # no network I/O: only what discovery already learnt
+        if app is None:
+            return f"<GradioSession {self._name or self.client.base_url!r} (not connected)>"
+        named = f" {self._name!r}" if self._name else ""
+        version = f" Gradio {app.version}" if app.version else ""
+        return f"<GradioSession{named} {app.api_root}{version}, {len(self.calls)} calls>"
+
     def close(self) -> None:
+        """Stop reading every call, close the queue stream and the HTTP connections."""
         for call in self.calls.values():
             call.ApiEvent.close()
         if self._queue is not None:
@@ -232,8 +258,17 @@ class GradioSession:
         event_id: str | None = None,
         token: str | None = None,
         warn: Warn = default_warn,
+        **named: Any,
     ) -> SessionApiEvent:
-        """Start a call (or attach to ``event_id``) and record it in the session."""
+        """Start a call (or attach to ``event_id``) and record it in the session.
+
+        ``params`` is a list (positional values) or a dict (by /info parameter name); keyword
+        arguments are parameters by name too: ``invoke("tell", topic="tea")``.
+        """
+        if named:
+            if params is not None and not isinstance(params, dict):
+                raise err.InvalidParams("give values as a list or by name, not both")
+            params = {**(params or {}), **named}
         api = str(api_name or "").lstrip("/")
         if not api:
             raise err.ApiNotFound("Api name is empty. Valid names: " + ", ".join(
