@@ -143,7 +143,7 @@ def test_unknown_api_name(session: dict[str, Any]) -> None:
         run("New-GradioSessionApiProxyFunction", {"ApiName": "nope", "Session": session["name"]})
 
 
-@pytest.mark.skipif(not PWSH.exists(), reason="needs .tools/pwsh/pwsh")
+@pytest.mark.pwsh
 def test_generated_script_parses_in_powershell(session: dict[str, Any], tmp_path: Path) -> None:
     defs = _defs(run("New-GradioSessionApiProxyFunction", {"Session": session["name"]}))
     lines = ["$ErrorActionPreference = 'Stop'"]
