@@ -7,6 +7,8 @@ Set-StrictMode -Version Latest
 # Stopping a stream with Select-Object -First through the runtime is covered by Runtime.Tests.ps1.
 
 BeforeAll {
+    # Pester runs the blocks in scopes below this one, not below the file's top line
+    Set-StrictMode -Version Latest
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     $Manifest = (Resolve-Path (Get-PshaiModuleManifest)).Path
     $TempRoot = Join-Path ([IO.Path]::GetTempPath()) ('pshai-native-' + [guid]::NewGuid().ToString('N'))
