@@ -56,6 +56,13 @@ Describe 'New-GradioSessionApiProxyFunction' {
         ($Created | Where-Object Name -eq 'PshaiTestOp1').ApiName | Should -Be 'Op1'
     }
 
+    It 'an unknown -ApiName is POWERSHAI_HUGGINGFACE_GRADIO_INVOKEAPI_NOAPI and creates nothing' {
+        $e = Get-PshaiError { New-GradioSessionApiProxyFunction -ApiName 'no_such_api' -Session $S -Prefix 'PshaiNope' }
+        Assert-PshaiErrorId $e 'POWERSHAI_HUGGINGFACE_GRADIO_INVOKEAPI_NOAPI'
+        "$($e.Exception.Message)" | Should -Match 'no_such_api'
+        @(Get-Command 'PshaiNope*' -ErrorAction SilentlyContinue).Count | Should -Be 0
+    }
+
     It 'calls the endpoint and writes its result' {
         $r = @(PshaiTestOp1 -Val 'abc')
         $r.Count | Should -Be 1
