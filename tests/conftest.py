@@ -5,13 +5,20 @@ The logic lives in tests/gradio_servers.py (also used by the benchmarks and the 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from tests.gradio_servers import VERSIONS, RunningApp, ServerPool
 
 AUTH = ("user", "pass")
+
+PWSH = Path(__file__).resolve().parent.parent / ".tools" / "pwsh" / "pwsh"
+# Set by scripts/test.sh under CI=true or with dotnet on PATH: a missing pwsh fails the `pwsh`
+# tests instead of skipping them.
+REQUIRE_PWSH = os.environ.get("POWERSHAI_PY_REQUIRE_PWSH") == "1"
 
 _VERSION_PARAMS = [
     pytest.param(v, marks=getattr(pytest.mark, f"gradio{v}"), id=f"gradio{v}") for v in VERSIONS
@@ -30,6 +37,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         for fixture, mark in _FIXTURE_MARKS.items():
             if fixture in getattr(item, "fixturenames", ()):
                 item.add_marker(getattr(pytest.mark, mark))
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("pwsh") is None or PWSH.exists():
+        return
+    if REQUIRE_PWSH:
+        pytest.fail(f"{PWSH} is missing and PowerShell tests are required here", pytrace=False)
+    pytest.skip(f"needs {PWSH}")
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,8 @@ Everything here goes through the public Python API (``GradioSession``) the way a
 
 from __future__ import annotations
 
+import dataclasses
+import uuid
 from collections.abc import Iterator
 
 import httpx
@@ -19,13 +21,25 @@ def api_root(app: RunningApp) -> str:
     return app.url + ("/gradio_api" if app.version >= 5 else "")
 
 
+# What every test of this module starts from (a test that changes options gets them back).
+OPTIONS = ps.SessionOptions(MaxCalls=10_000)
+
+
 @pytest.fixture(scope="module")
-def session(gradio_app: RunningApp) -> Iterator[ps.GradioSession]:
-    """One connected session per Gradio version, shared by the tests of this module."""
+def connected(gradio_app: RunningApp) -> Iterator[ps.GradioSession]:
+    """One connected session per Gradio version (connecting is the slow part)."""
     s = ps.GradioSession(gradio_app.url).connect()
-    s.options.MaxCalls = 10_000
+    s.options = dataclasses.replace(OPTIONS)
     yield s
     s.close()
+
+
+@pytest.fixture
+def session(connected: ps.GradioSession) -> Iterator[ps.GradioSession]:
+    """The module's session with OPTIONS (default route, ...), restored after each test."""
+    assert connected.options == OPTIONS, "a previous test left the session's options changed"
+    yield connected
+    connected.options = dataclasses.replace(OPTIONS)
 
 
 # -- discovery ------------------------------------------------------------------------------
@@ -97,16 +111,18 @@ def test_generator_partials_in_order(session: ps.GradioSession) -> None:
     assert [r.num for r in results] == list(range(1, len(results) + 1))
 
 
-def test_partials_arrive_while_the_generator_runs(session: ps.GradioSession) -> None:
-    """Each partial reaches us before the server produced the next one (server timestamps)."""
-    received: list[tuple[int, float, float]] = []
-    for result in session.invoke("stamped", [3, 0.5]).update():
-        if result.event == "generating":
-            stamp = result.data[0]
-            received.append((stamp["i"], stamp["t"], result.ts.timestamp()))
-    assert [i for i, _, _ in received] == [0, 1, 2]
-    for (_, _, got_at), (_, next_made_at, _) in zip(received, received[1:], strict=False):
-        assert got_at < next_made_at, "a partial was delivered only after the next was produced"
+@pytest.mark.parametrize("protocol", ["auto", "call"])
+def test_partials_arrive_while_the_generator_runs(session: ps.GradioSession,
+                                                  protocol: str) -> None:
+    """The generator holds after its first partial until we answer it: a first partial held
+    back until the end would arrive only after the gate timed out ("timed out")."""
+    session.options.Protocol = protocol
+    key = uuid.uuid4().hex
+    stream = session.invoke("gated", [key]).update()
+    assert next(stream).data == [f"{key}: waiting"]
+    assert session.invoke("release_gate", [key]).results()[-1].data == [f"{key}: opened"]
+    assert [(r.event, r.data) for r in stream] == [
+        ("generating", [f"{key}: released"]), ("complete", [f"{key}: released"])]
 
 
 def test_update_callback_sees_each_result(session: ps.GradioSession) -> None:

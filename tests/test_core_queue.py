@@ -3,7 +3,7 @@ gr.State across a session's calls, gr.Error texts, diffs, progress / logs, cance
 
 from __future__ import annotations
 
-import time
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,6 +16,7 @@ from powershai_py.worker.handlers._base import Args
 from powershai_py.worker.handlers.calls import stream_updates
 from tests.concurrency import echo_from_threads
 from tests.gradio_servers import RunningApp
+from tests.waiting import ResultReader, wait_until
 
 
 @pytest.fixture
@@ -92,10 +93,30 @@ def test_protocol_call_loses_state_on_4_and_5(fresh: ps.GradioSession,
     assert last_data(fresh.invoke("counter", ["a"]))[0] == "a #1"
 
 
+def test_protocol_call_keeps_state_on_6(gradio6_app: RunningApp) -> None:
+    """Gradio 6 keeps gr.State on /call per session hash: every call of a session sends its one
+    hash (a fresh hash per call would start each count again at 1)."""
+    first = ps.GradioSession(gradio6_app.url).connect()
+    second = ps.GradioSession(gradio6_app.url).connect()
+    first.options.Protocol = second.options.Protocol = "call"
+    try:
+        assert last_data(first.invoke("counter", ["a"]))[0] == "a #1"
+        assert last_data(first.invoke("counter", ["a"]))[0] == "a #2"
+        assert last_data(second.invoke("counter", ["b"]))[0] == "b #1"
+        call = first.invoke("counter", ["a"])
+        assert last_data(call)[0] == "a #3"
+        assert call.ApiEvent.source is None  # went through /call, not the queue
+        assert call.ApiEvent.SessionHash == first.session_hash
+    finally:
+        first.close()
+        second.close()
+
+
 def test_unknown_protocol_is_rejected(fresh: ps.GradioSession) -> None:
     fresh.options.Protocol = "websocket"
-    with pytest.raises(ps.PowershaiPyError):
+    with pytest.raises(ps.InvalidArgument) as info:
         fresh.invoke("echo", ["x"])
+    assert "Protocol must be one of auto, call, queue" in str(info.value)
 
 
 def test_overlapping_state_calls(fresh: ps.GradioSession) -> None:
@@ -145,18 +166,13 @@ def test_partials_arrive_one_by_one_with_full_values(queued: ps.GradioSession,
         return translate(self, message)
 
     monkeypatch.setattr(QueueJob, "translate", spy)
-    call = queued.invoke("grow", [4, 0.3])
-    stamps: list[float] = []
-    results = []
-    for result in call.update(history=True):
-        stamps.append(time.monotonic())
-        results.append(result)
+    call = queued.invoke("grow", [4, 0.05])
+    results = list(call.update(history=True))
     assert [(r.event, r.data) for r in results] == [
         ("generating", ["w0 "]), ("generating", ["w0 w1 "]), ("generating", ["w0 w1 w2 "]),
         ("generating", ["w0 w1 w2 w3 "]), ("complete", ["w0 w1 w2 w3 "])]
     # the server sent diffs after the first update, and we applied them
     assert raw[0] == ["w0 "] and raw[1] == [[["append", [], "w1 "]]]
-    assert stamps[3] - stamps[0] > 0.6  # they arrived while the generator ran
     assert call.ApiEvent.data == [r.data for r in results]
 
 
@@ -196,13 +212,24 @@ def test_worker_turns_side_information_into_messages(queued: ps.GradioSession) -
     assert call.ApiEvent.status_hook is None
 
 
+def test_partials_reach_the_client_while_the_generator_runs(queued: ps.GradioSession) -> None:
+    """The generator holds after its first partial until we answer it: a first partial held
+    back until the end would arrive only after the gate timed out."""
+    key = uuid.uuid4().hex
+    stream = queued.invoke("gated", [key]).update()
+    assert next(stream).data == [f"{key}: waiting"]
+    assert last_data(queued.invoke("release_gate", [key])) == [f"{key}: opened"]
+    assert [(r.event, r.data) for r in stream] == [
+        ("generating", [f"{key}: released"]), ("complete", [f"{key}: released"])]
+
+
 def test_cancel_a_queue_job(queued: ps.GradioSession) -> None:
     call = queued.invoke("slow", [20])
-    time.sleep(1.0)
-    started = time.monotonic()
+    reader = ResultReader(call)
+    reader.wait_started()  # cancel a running job, not a queued one
     queued.cancel(call)
-    results = call.results()
-    assert time.monotonic() - started < 10
+    results = reader.join()
+    # cancelled: no "slept" result (20 s of sleep finished would bring it)
     assert [(r.event, r.data) for r in results] == [("complete", None)]
     assert call.ApiEvent.error is None
     # the session goes on
@@ -225,16 +252,22 @@ def test_concurrent_queue_calls_from_threads(queued: ps.GradioSession) -> None:
 
 def test_later_jobs_reopen_the_stream(queued: ps.GradioSession) -> None:
     assert last_data(queued.invoke("echo", ["one"])) == ["echo: one"]
-    time.sleep(0.3)  # the server has closed the stream (close_stream)
-    assert last_data(queued.invoke("echo", ["two"])) == ["echo: two"]
+    channel = queued._queue
+    assert channel is not None
+    # the server closes an idle session's stream (close_stream) and our reader ends with it
+    wait_until(lambda: channel._reader is None, "the queue stream of the idle session closed")
+    second = ResultReader(queued.invoke("echo", ["two"]))  # bounded: a dead stream hangs
+    assert second.join()[-1].data == ["echo: two"]
+    assert queued._queue is channel  # the same channel opened a new stream
 
 
 def test_closing_the_session_cuts_a_pending_job(gradio_app: RunningApp) -> None:
     s = ps.GradioSession(gradio_app.url).connect()
     s.options.Protocol = "queue"
     call = s.invoke("slow", [20])
-    time.sleep(0.5)
+    reader = ResultReader(call)
+    reader.wait_started()
     s.close()
-    results = call.results()
+    results = reader.join()
     assert results[-1].event == "error"
     assert call.ApiEvent.LastQueryStatus == "StreamCut"

@@ -139,11 +139,14 @@ def test_integer_params_and_all_endpoints(session: dict[str, Any]) -> None:
 
 
 def test_unknown_api_name(session: dict[str, Any]) -> None:
-    with pytest.raises(err.ApiNotFound):
+    with pytest.raises(err.ApiNotFound) as info:
         run("New-GradioSessionApiProxyFunction", {"ApiName": "nope", "Session": session["name"]})
+    assert info.value.error_id == "POWERSHAI_HUGGINGFACE_GRADIO_INVOKEAPI_NOAPI"
+    assert str(info.value).startswith(
+        "POWERSHAI_HUGGINGFACE_GRADIO_INVOKEAPI_NOAPI: Api name nope not found")
 
 
-@pytest.mark.skipif(not PWSH.exists(), reason="needs .tools/pwsh/pwsh")
+@pytest.mark.pwsh
 def test_generated_script_parses_in_powershell(session: dict[str, Any], tmp_path: Path) -> None:
     defs = _defs(run("New-GradioSessionApiProxyFunction", {"Session": session["name"]}))
     lines = ["$ErrorActionPreference = 'Stop'"]

@@ -15,6 +15,7 @@ import argparse
 import os
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -127,6 +128,29 @@ def progress_logs(steps: float = 3, progress: gr.Progress = gr.Progress()) -> st
     return f"done {int(steps)}"
 
 
+_gates: dict[str, threading.Event] = {}
+_gates_lock = threading.Lock()
+GATE_TIMEOUT = 20.0
+
+
+def _gate(key: str) -> threading.Event:
+    with _gates_lock:
+        return _gates.setdefault(key, threading.Event())
+
+
+def gated(key: str) -> Iterator[str]:
+    """Yields "waiting", then holds until release_gate(key) ran: a client that only gets the
+    first partial at the end sees "timed out" instead of "released"."""
+    yield f"{key}: waiting"
+    released = _gate(key).wait(GATE_TIMEOUT)
+    yield f"{key}: released" if released else f"{key}: timed out"
+
+
+def release_gate(key: str) -> str:
+    _gate(key).set()
+    return f"{key}: opened"
+
+
 def build() -> gr.Blocks:
     with gr.Blocks(title="powershai-py test app") as demo:
         gr.Markdown("Test app for powershai-py: every button below is an API endpoint.")
@@ -193,6 +217,10 @@ def build() -> gr.Blocks:
 
         steps = gr.Number(label="How many progress steps", value=3, precision=0)
         btn.click(progress_logs, steps, text_out, api_name="progress_logs")
+
+        gate_key = gr.Textbox(label="Gate key")
+        btn.click(gated, gate_key, text_out, api_name="gated")
+        btn.click(release_gate, gate_key, text_out, api_name="release_gate")
     return demo
 
 

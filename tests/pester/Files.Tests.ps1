@@ -1,6 +1,8 @@
 Set-StrictMode -Version Latest
 
 BeforeAll {
+    # Pester runs the blocks in scopes below this one, not below the file's top line
+    Set-StrictMode -Version Latest
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     Import-PshaiTestModule
     $script:App = Start-PshaiGradioApp -Version '6'

@@ -19,6 +19,8 @@ BeforeDiscovery {
 }
 
 BeforeAll {
+    # Pester runs the blocks in scopes below this one, not below the file's top line
+    Set-StrictMode -Version Latest
     $RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
     $ModuleManifest = if ($env:PSHAI_GENERATED_MODULE) { $env:PSHAI_GENERATED_MODULE } else {
         Join-Path $RepoRoot 'PowerShellModule/PowershaiPy/PowershaiPy.psd1'

@@ -7,6 +7,8 @@ Set-StrictMode -Version Latest
 # Stopping a stream with Select-Object -First through the runtime is covered by Runtime.Tests.ps1.
 
 BeforeAll {
+    # Pester runs the blocks in scopes below this one, not below the file's top line
+    Set-StrictMode -Version Latest
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     $Manifest = (Resolve-Path (Get-PshaiModuleManifest)).Path
     $TempRoot = Join-Path ([IO.Path]::GetTempPath()) ('pshai-native-' + [guid]::NewGuid().ToString('N'))
@@ -72,35 +74,35 @@ Describe 'Native: compiled once into the cache folder' {
         $r.Command | Should -Be 'New-GradioSession'
         $r.Encoded | Should -Be '{"a":"x\"y","when":{"$datetime":"2024-01-02T03:04:05.0000000+00:00"}}'
         $r.AddTypeCalls | Should -Be 1
-        $dll = Get-CachedDll
+        $dll = @(Get-CachedDll)
         $dll.Count | Should -Be 1
         $dll[0].Name | Should -Match '^PowershaiPy\.Native\.[0-9a-f]{20}\.dll$'
-        (Get-TempDll).Count | Should -Be 0
+        @(Get-TempDll).Count | Should -Be 0
         [IO.Path]::GetFileName($r.Location) | Should -Be $dll[0].Name
     }
 
     It 'only loads the cached assembly on a later import' {
-        $before = Get-CachedDll
+        $before = @(Get-CachedDll)
         $before.Count | Should -Be 1
         $r = Invoke-ChildImport -CacheFolder $Cache
         $r.Command | Should -Be 'New-GradioSession'
         $r.AddTypeCalls | Should -Be 0
         [IO.Path]::GetFileName($r.Location) | Should -Be $before[0].Name
-        $after = Get-CachedDll
+        $after = @(Get-CachedDll)
         $after.Count | Should -Be 1
         $after[0].Name | Should -Be $before[0].Name
         $after[0].LastWriteTimeUtc | Should -Be $before[0].LastWriteTimeUtc
-        (Get-TempDll).Count | Should -Be 0
+        @(Get-TempDll).Count | Should -Be 0
     }
 
     It 'replaces a damaged cached assembly: this import compiles in memory, the next one rebuilds it' {
-        $dll = Get-CachedDll
+        $dll = @(Get-CachedDll)
         $dll.Count | Should -Be 1
         [IO.File]::WriteAllText($dll[0].FullName, 'not an assembly')
         $r = Invoke-ChildImport -CacheFolder $Cache
         $r.Command | Should -Be 'New-GradioSession'
         $r.Location | Should -BeNullOrEmpty
-        (Get-CachedDll).Count | Should -Be 0
+        @(Get-CachedDll).Count | Should -Be 0
         $r = Invoke-ChildImport -CacheFolder $Cache
         $r.AddTypeCalls | Should -Be 1
         [IO.Path]::GetFileName($r.Location) | Should -Be $dll[0].Name

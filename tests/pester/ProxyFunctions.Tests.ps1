@@ -1,9 +1,13 @@
+Set-StrictMode -Version Latest
+
 # Proxy functions, Invoke-GradioDynamicApi and Connect-HuggingFaceSpaceGradio, end to end in PowerShell.
 # Pester 5; valid on Windows PowerShell 5.1 and PowerShell 7.
 # A real Gradio 6 test app (tests/apps/gradio_test_app.py); the Hub is tests/hub_standin.py, a local
 # stand-in (no internet in tests). $env:PSHAI_PROXY_TEST_GRADIO picks another Gradio major (default 6).
 
 BeforeAll {
+    # Pester runs the blocks in scopes below this one, not below the file's top line
+    Set-StrictMode -Version Latest
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     $version = '6'
     if ($env:PSHAI_PROXY_TEST_GRADIO) { $version = $env:PSHAI_PROXY_TEST_GRADIO }
@@ -50,6 +54,13 @@ Describe 'New-GradioSessionApiProxyFunction' {
         $Created.Name | Should -Contain 'PshaiTestFileEcho'
         (Get-Command PshaiTestOp1).CommandType | Should -Be 'Function'
         ($Created | Where-Object Name -eq 'PshaiTestOp1').ApiName | Should -Be 'Op1'
+    }
+
+    It 'an unknown -ApiName is POWERSHAI_HUGGINGFACE_GRADIO_INVOKEAPI_NOAPI and creates nothing' {
+        $e = Get-PshaiError { New-GradioSessionApiProxyFunction -ApiName 'no_such_api' -Session $S -Prefix 'PshaiNope' }
+        Assert-PshaiErrorId $e 'POWERSHAI_HUGGINGFACE_GRADIO_INVOKEAPI_NOAPI'
+        "$($e.Exception.Message)" | Should -Match 'no_such_api'
+        @(Get-Command 'PshaiNope*' -ErrorAction SilentlyContinue).Count | Should -Be 0
     }
 
     It 'calls the endpoint and writes its result' {
@@ -163,7 +174,7 @@ Describe 'Invoke-GradioDynamicApi' {
 }
 
 Describe 'Connect-HuggingFaceSpaceGradio (Hub stand-in)' {
-    It 'wakes a sleeping Space, shows progress and connects a Space:<id> session' {
+    It 'wakes a sleeping Space, shows progress and connects a Space:owner/name session' {
         # A runspace of its own, so its progress records can be read back.
         $ps = [powershell]::Create()
         try {

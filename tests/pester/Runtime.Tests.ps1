@@ -5,6 +5,8 @@ Set-StrictMode -Version Latest
 # (strict mode on) together with wrapper functions shaped like the generated ones.
 
 BeforeAll {
+    # Pester runs the blocks in scopes below this one, not below the file's top line
+    Set-StrictMode -Version Latest
     $RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
     $RuntimePath = Join-Path $RepoRoot 'PowerShellModule/src/Runtime.ps1'
 

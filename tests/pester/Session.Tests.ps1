@@ -1,8 +1,12 @@
+Set-StrictMode -Version Latest
+
 # Sessions, calls, files and completion, written the way PowerShai users write them.
 # Real pwsh, real Python worker, one real Gradio 6 server for the whole file.
 # Valid for Windows PowerShell 5.1 and PowerShell 7 (Pester 5).
 
 BeforeAll {
+    # Pester runs the blocks in scopes below this one, not below the file's top line
+    Set-StrictMode -Version Latest
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     $G6 = Start-PshaiGradioApp -Version 6
     $Url = $G6.Url

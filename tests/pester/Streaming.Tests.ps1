@@ -1,8 +1,12 @@
+Set-StrictMode -Version Latest
+
 # Streamed results, live events, MaxCalls, removing/stopping calls, bare events, Gradio 4.
 # Real pwsh, real Python worker, one Gradio 6 and one Gradio 4 server for the whole file.
 # Valid for Windows PowerShell 5.1 and PowerShell 7 (Pester 5).
 
 BeforeAll {
+    # Pester runs the blocks in scopes below this one, not below the file's top line
+    Set-StrictMode -Version Latest
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     $G6 = Start-PshaiGradioApp -Version 6
     $G4 = Start-PshaiGradioApp -Version 4

@@ -1,9 +1,13 @@
+Set-StrictMode -Version Latest
+
 # The Python worker as a process: killed mid-session, two PowerShell processes at once, and no
 # leftover worker after Remove-Module. Scenarios that could hang run in a child pwsh (Start-Job)
 # bounded by Wait-Job -Timeout. Real Gradio 6 server shared by the whole file.
 # Valid for Windows PowerShell 5.1 and PowerShell 7 (Pester 5).
 
 BeforeAll {
+    # Pester runs the blocks in scopes below this one, not below the file's top line
+    Set-StrictMode -Version Latest
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     $G6 = Start-PshaiGradioApp -Version 6
     $Url = $G6.Url
