@@ -48,6 +48,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:d90dd088b327522265d52798fc1b8e61fc9a0a78bb71bbf70d336627a0a13554'
+        InputsHash = 'sha256:13e076932a58edbc46fd807eba812a915651f8136c36ac8faab463ee636d1079'
     }
 }
