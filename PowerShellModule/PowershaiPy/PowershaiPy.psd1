@@ -48,6 +48,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:bc00e4754cad7ea5785677596652c1af9bda08cb42a838f1445663f982512dfa'
+        InputsHash = 'sha256:08460ef47c0a0fbca669acd636cea04d02879ec7f2bc3e00df693105c7bae1ea'
     }
 }

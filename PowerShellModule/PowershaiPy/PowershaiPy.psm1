@@ -2,7 +2,7 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:bc00e4754cad7ea5785677596652c1af9bda08cb42a838f1445663f982512dfa
+# Inputs hash: sha256:08460ef47c0a0fbca669acd636cea04d02879ec7f2bc3e00df693105c7bae1ea
 # Module: PowershaiPy 0.1.0
 
 #region Runtime (PowerShellModule/src/runtime/, inlined verbatim)
