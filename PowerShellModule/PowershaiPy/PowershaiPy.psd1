@@ -48,6 +48,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:08460ef47c0a0fbca669acd636cea04d02879ec7f2bc3e00df693105c7bae1ea'
+        InputsHash = 'sha256:76eea86872fad8f3238268a15a0eb041dba8b6dad6a86c9910e9dc9e2c98b6d8'
     }
 }
