@@ -48,6 +48,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:76eea86872fad8f3238268a15a0eb041dba8b6dad6a86c9910e9dc9e2c98b6d8'
+        InputsHash = 'sha256:7efa42a5cd5408c507db451060eaf8d89deb6c6b4daa5465deeb29ae1518d40f'
     }
 }
