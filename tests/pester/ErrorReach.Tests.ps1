@@ -5,6 +5,8 @@ Set-StrictMode -Version Latest
 # the first error whichever kind it is). Real worker, real Gradio 6 server.
 
 BeforeAll {
+    # Pester runs the blocks in scopes below this one, not below the file's top line
+    Set-StrictMode -Version Latest
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     $G6 = Start-PshaiGradioApp -Version 6
     $Url = $G6.Url
