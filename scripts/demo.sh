@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
-# Bootstrap, then run the Python demo and (when PowerShell is installed) the PowerShell demo.
+# The README's demo command: set everything up (scripts/bootstrap.sh: the project venv, the Gradio
+# venvs, PowerShell 7 and Pester), then start the bundled story app once and stream a story from
+# it in Python, then in PowerShell. Options go to `python -m powershai_py demo` (try --help).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
+for arg in "$@"; do
+    if [[ "$arg" == "-h" || "$arg" == "--help" ]]; then
+        exec python3 -m powershai_py demo --help
+    fi
+done
+
+echo "demo: setting up (scripts/bootstrap.sh; quick when already done)" >&2
 bash scripts/bootstrap.sh
 
-.venv/bin/python -m powershai_py.demo "$@"
-
-if [[ -x .tools/pwsh/pwsh ]]; then
-    .tools/pwsh/pwsh -NoProfile -NonInteractive -File scripts/demo.ps1
-else
-    echo "demo.sh: .tools/pwsh/pwsh is missing (no dotnet?): skipping the PowerShell demo" >&2
-fi
+exec .venv/bin/python -m powershai_py demo "$@"
