@@ -73,7 +73,7 @@ def _link(target: Path, link: Path) -> None:
         # Windows needs developer mode for a symlink; a junction needs nothing.
         import _winapi
 
-        _winapi.CreateJunction(str(target), str(link))
+        _winapi.CreateJunction(str(target), str(link))  # type: ignore[attr-defined,unused-ignore]
 
 
 def install_module(dest: Path, *, link: bool = False, python: str | None = None) -> Path:

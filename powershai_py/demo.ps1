@@ -30,3 +30,5 @@ $call | Update-GradioSessionApiResult | ForEach-Object {
 if ($null -ne $call.ApiEvent.error) { throw "the call failed: $($call.ApiEvent.error)" }
 Write-Host "PowerShell: the story: $text"
 Remove-GradioSession demo
+# Removing the module stops its worker now and deletes the worker's log.
+Remove-Module PowershaiPy

@@ -14,6 +14,7 @@ import contextlib
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from typing import Any, TextIO
@@ -65,13 +66,19 @@ def running_app(out: TextIO, python: str) -> Iterator[str]:
     """Start the app, say what is happening while it starts, stop it on the way out."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
+    # Gradio keeps uploads and an edit history in its temp folder: one of ours, removed at exit.
+    scratch = tempfile.TemporaryDirectory(prefix="powershai-py-demo-")
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1",
-           "PYTHONUNBUFFERED": "1"}
+           "PYTHONUNBUFFERED": "1", "GRADIO_TEMP_DIR": scratch.name}
     say(out, f"demo: starting the story app on {url} with {python}")
     say(out, "demo: (Gradio takes a few seconds to import)")
-    process = subprocess.Popen(
-        [python, str(APP), "--port", str(port)], env=env, stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
+    try:
+        process = subprocess.Popen(
+            [python, str(APP), "--port", str(port)], env=env, stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
+    except OSError as exc:
+        scratch.cleanup()
+        raise DemoError(f"cannot start {python}: {exc.strerror or exc}") from None
     tail = OutputTail(process)
     try:
         started = time.monotonic()
@@ -98,6 +105,7 @@ def running_app(out: TextIO, python: str) -> Iterator[str]:
             process.kill()
             process.wait(10)
         tail.close()
+        scratch.cleanup()
 
 
 def python_half(out: TextIO, url: str, topic: str, words: int) -> str:

@@ -9,7 +9,13 @@ cd "$ROOT"
 
 for arg in "$@"; do
     if [[ "$arg" == "-h" || "$arg" == "--help" ]]; then
-        exec python3 -m powershai_py demo --help
+        if [[ -x .venv/bin/python ]] && .venv/bin/python -c 'import powershai_py' 2>/dev/null; then
+            exec .venv/bin/python -m powershai_py demo --help
+        fi
+        echo "usage: bash scripts/demo.sh [--topic TEXT] [--words N] [--no-powershell] [...]"
+        echo "Sets everything up on first run, then runs: python -m powershai_py demo [options]"
+        echo "(after the first run, --help lists every option)"
+        exit 0
     fi
 done
 
