@@ -1,4 +1,9 @@
-"""Render ``<Module>.format.ps1xml``: default table views for PowerShai's public type names."""
+"""Render ``<Module>.format.ps1xml``: default table views for PowerShai's public type names.
+
+The views show what people look at first: for a result, its event and its value as text (the
+last column takes the rest of the line); the receive time stays a property (``$_.ts``) and is in
+the list view (``Format-List``).
+"""
 
 from __future__ import annotations
 
@@ -13,13 +18,19 @@ class Column:
     label: str
     property: str | None = None
     script: str | None = None
+    width: int | None = None
 
 
 @dataclass(frozen=True)
 class View:
     type_name: str
     columns: tuple[Column, ...]
+    # Format-List's default for the type; None: PowerShell's own (every property).
+    list_items: tuple[Column, ...] | None = None
 
+
+# One output shows as itself, several as their texts on one line (not "{a, b}" cut at 4 items).
+DATA_TEXT = "($_.data | ForEach-Object { if ($null -eq $_) { '' } else { \"$_\" } }) -join ' '"
 
 VIEWS: tuple[View, ...] = (
     View(
@@ -46,13 +57,28 @@ VIEWS: tuple[View, ...] = (
     View(
         "PowershaiType:GradioApiEventResult",
         (
+            Column("num", "num", width=4),
+            Column("event", "event", width=10),
+            Column("data", script=DATA_TEXT),
+        ),
+        (
             Column("num", "num"),
-            Column("ts", "ts"),
+            Column("ts", script="$_.ts.ToString('yyyy-MM-dd HH:mm:ss.fff')"),
             Column("event", "event"),
-            Column("data", "data"),
+            Column("data", script=DATA_TEXT),
         ),
     ),
 )
+
+
+def _item(parent: ET.Element, tag: str, col: Column) -> None:
+    item = ET.SubElement(parent, tag)
+    if tag == "ListItem":
+        ET.SubElement(item, "Label").text = col.label
+    if col.script is not None:
+        ET.SubElement(item, "ScriptBlock").text = col.script
+    else:
+        ET.SubElement(item, "PropertyName").text = col.property
 
 
 def render_format(comment: str) -> str:
@@ -67,15 +93,22 @@ def render_format(comment: str) -> str:
         table = ET.SubElement(v, "TableControl")
         headers = ET.SubElement(table, "TableHeaders")
         for col in view.columns:
-            ET.SubElement(ET.SubElement(headers, "TableColumnHeader"), "Label").text = col.label
+            header = ET.SubElement(headers, "TableColumnHeader")
+            ET.SubElement(header, "Label").text = col.label
+            if col.width is not None:
+                ET.SubElement(header, "Width").text = str(col.width)
         entry = ET.SubElement(ET.SubElement(table, "TableRowEntries"), "TableRowEntry")
         items = ET.SubElement(entry, "TableColumnItems")
         for col in view.columns:
-            item = ET.SubElement(items, "TableColumnItem")
-            if col.script is not None:
-                ET.SubElement(item, "ScriptBlock").text = col.script
-            else:
-                ET.SubElement(item, "PropertyName").text = col.property
+            _item(items, "TableColumnItem", col)
+        if view.list_items is not None:
+            lv = ET.SubElement(defs, "View")
+            ET.SubElement(lv, "Name").text = view.type_name + ".List"
+            ET.SubElement(ET.SubElement(lv, "ViewSelectedBy"), "TypeName").text = view.type_name
+            entries = ET.SubElement(ET.SubElement(lv, "ListControl"), "ListEntries")
+            list_items = ET.SubElement(ET.SubElement(entries, "ListEntry"), "ListItems")
+            for col in view.list_items:
+                _item(list_items, "ListItem", col)
     ET.indent(root, space="  ")
     body = ET.tostring(root, encoding="unicode")
     return '<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n"
