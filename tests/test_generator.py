@@ -197,11 +197,15 @@ def _check_outputs(spec: Spec, files: dict[str, bytes]) -> None:
         "PowershaiPy.Native.cs",
         *(f"{c}/{name}-help.xml" for c in CULTURES),
     }
-    assert set(files) == expected
+    # Conceptual topics (docs/<culture>/about_*.help.txt) come in every culture or in none.
+    abouts = {rel for rel in files if re.fullmatch(r"[^/]+/about_[^/]+\.help\.txt", rel)}
+    topics = {rel.split("/", 1)[1] for rel in abouts}
+    assert abouts == {f"{c}/{t}" for c in CULTURES for t in topics}
+    assert set(files) - abouts == expected
     for rel, data in files.items():
         assert b"\r" not in data, f"{rel} has CR line endings"
         has_bom = data.startswith(b"\xef\xbb\xbf")
-        assert has_bom == rel.endswith((".psm1", ".psd1")), rel
+        assert has_bom == rel.endswith((".psm1", ".psd1", ".help.txt")), rel
 
     psd1 = _text(files, f"{name}.psd1")
     assert _psd1_list(psd1, "FunctionsToExport") == [c.name for c in spec.cmdlets]

@@ -48,6 +48,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:bc00e4754cad7ea5785677596652c1af9bda08cb42a838f1445663f982512dfa'
+        InputsHash = 'sha256:13e076932a58edbc46fd807eba812a915651f8136c36ac8faab463ee636d1079'
     }
 }

@@ -2,16 +2,18 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:bc00e4754cad7ea5785677596652c1af9bda08cb42a838f1445663f982512dfa
+# Inputs hash: sha256:13e076932a58edbc46fd807eba812a915651f8136c36ac8faab463ee636d1079
 # Module: PowershaiPy 0.1.0
 
-#region Runtime (PowerShellModule/src/runtime/, inlined verbatim)
-#region PowerShellModule/src/runtime/State.ps1
-# runtime/State.ps1: module-wide state: protocol version, the worker handle, poll interval, common parameters.
+#region Runtime (PowerShellModule/src/Runtime.ps1, inlined verbatim)
+# PowershaiPy runtime: the part of the module that talks to the Python worker.
 #
-# One part of the PowershaiPy runtime (see Runtime.ps1 beside this folder). The generator inlines the
-# parts verbatim into PowershaiPy.psm1 in the order of runtime/order.txt; nothing here is exported.
-# Valid on Windows PowerShell 5.1 and PowerShell 7+.
+# The generator inlines this file verbatim into PowershaiPy.psm1; tests dot-source it into a
+# dynamic module. Nothing here is exported. Valid on Windows PowerShell 5.1 and PowerShell 7+.
+#
+# Protocol (docs/DESIGN.md): JSON-RPC 2.0, one compact UTF-8 JSON object per line, over the
+# worker's stdin/stdout. The worker is started lazily on first use, kept in script scope, and
+# restarted transparently (with a warning: its sessions are lost) when it has died.
 
 $script:PshaiProtocolVersion = '1'
 $script:PshaiWorker = $null
@@ -28,14 +30,6 @@ foreach ($pshaiName in (@([System.Management.Automation.PSCmdlet]::CommonParamet
     $script:PshaiCommonParameters[$pshaiName] = $true
 }
 Remove-Variable -Name pshaiName -ErrorAction SilentlyContinue
-#endregion PowerShellModule/src/runtime/State.ps1
-
-#region PowerShellModule/src/runtime/Native.ps1
-# runtime/Native.ps1: loading the compiled hot path (src/native/*.cs) from the per-user cache.
-#
-# One part of the PowershaiPy runtime (see Runtime.ps1 beside this folder). The generator inlines the
-# parts verbatim into PowershaiPy.psm1 in the order of runtime/order.txt; nothing here is exported.
-# Valid on Windows PowerShell 5.1 and PowerShell 7+.
 
 # ------------------------------------------------------------------------------------------------
 # The compiled hot path: PowershaiPy.Native.cs (JSON-RPC lines and wire conversion)
@@ -52,10 +46,7 @@ function Import-PshaiNative {
     # Compiling takes a second or more, so the assembly is built once per source text and
     # PowerShell version, kept in the user's cache folder, and only loaded by later imports.
     if ($null -ne ('PowershaiPy.Native.WireCodec' -as [type])) { return }
-    # In the module the joined source sits beside the .psm1; Runtime.ps1 (tests) names the generated one.
-    $source = $script:PshaiNativeSourcePath
-    if (-not $source) { $source = Join-Path $PSScriptRoot 'PowershaiPy.Native.cs' }
-    $text = [System.IO.File]::ReadAllText($source)
+    $text = [System.IO.File]::ReadAllText((Join-Path $PSScriptRoot 'PowershaiPy.Native.cs'))
     $sha = [System.Security.Cryptography.SHA256]::Create()
     try {
         $stamp = "$text|$($PSVersionTable.PSEdition)|$($PSVersionTable.PSVersion)"
@@ -92,14 +83,6 @@ function Import-PshaiNative {
 Import-PshaiNative
 # Live objects handed out (by "type|id"), updated in place by later messages.
 $script:PshaiCodec = New-Object PowershaiPy.Native.WireCodec -ArgumentList $script:PshaiModule
-#endregion PowerShellModule/src/runtime/Native.ps1
-
-#region PowerShellModule/src/runtime/Errors.ps1
-# runtime/Errors.ps1: ErrorRecords with PowerShai's error ids.
-#
-# One part of the PowershaiPy runtime (see Runtime.ps1 beside this folder). The generator inlines the
-# parts verbatim into PowershaiPy.psm1 in the order of runtime/order.txt; nothing here is exported.
-# Valid on Windows PowerShell 5.1 and PowerShell 7+.
 
 # ------------------------------------------------------------------------------------------------
 # Errors
@@ -136,35 +119,6 @@ function New-PshaiErrorRecord {
     $category = ConvertTo-PshaiErrorCategory ([string]$Exception.Data['PshaiCategory'])
     New-Object System.Management.Automation.ErrorRecord($Exception, $id, $category, $TargetObject)
 }
-
-# ErrorRecord.SetInvocationInfo is internal (Windows PowerShell 5.1 and 7 alike); without it the
-# error still stops the script, its view only lacks the cmdlet's name.
-$script:PshaiSetInvocationInfo = [System.Management.Automation.ErrorRecord].GetMethod(
-    'SetInvocationInfo', [System.Reflection.BindingFlags]'NonPublic,Instance')
-
-function Invoke-PshaiThrow {
-    # PowerShai's cmdlets `throw`: the error stops the whole script, not only the statement
-    # ($PSCmdlet.ThrowTerminatingError would let the next statement run). The record keeps our
-    # error id, category and target, and names the cmdlet like a cmdlet's own error: the view shows
-    # "Invoke-GradioSessionApi: ..." rather than "Exception: ...", because its exception is a plain
-    # Exception (the error view says "Exception" for a RuntimeException thrown by `throw`).
-    param([Parameter(Mandatory)][Exception]$Exception, [Parameter(Mandatory)]$Cmdlet, $TargetObject = $null)
-    $plain = New-Object System.Exception($Exception.Message, $Exception)
-    foreach ($key in $Exception.Data.Keys) { $plain.Data[$key] = $Exception.Data[$key] }
-    $record = New-PshaiErrorRecord -Exception $plain -TargetObject $TargetObject
-    if ($null -ne $script:PshaiSetInvocationInfo) {
-        $null = $script:PshaiSetInvocationInfo.Invoke($record, @($Cmdlet.MyInvocation))
-    }
-    throw $record
-}
-#endregion PowerShellModule/src/runtime/Errors.ps1
-
-#region PowerShellModule/src/runtime/Worker.ps1
-# runtime/Worker.ps1: the worker's lifecycle: finding Python, starting, the handshake, restarting, cleanup.
-#
-# One part of the PowershaiPy runtime (see Runtime.ps1 beside this folder). The generator inlines the
-# parts verbatim into PowershaiPy.psm1 in the order of runtime/order.txt; nothing here is exported.
-# Valid on Windows PowerShell 5.1 and PowerShell 7+.
 
 # ------------------------------------------------------------------------------------------------
 # Worker lifecycle
@@ -434,14 +388,6 @@ function Register-PshaiCleanup {
             Where-Object { $before -notcontains $_.SubscriptionId -and $_.SourceIdentifier -eq 'PowerShell.Exiting' })
     if ($new.Count -gt 0) { $script:PshaiExitSubscriptionId = $new[-1].SubscriptionId }
 }
-#endregion PowerShellModule/src/runtime/Worker.ps1
-
-#region PowerShellModule/src/runtime/Rpc.ps1
-# runtime/Rpc.ps1: JSON-RPC requests and notifications over the worker link.
-#
-# One part of the PowershaiPy runtime (see Runtime.ps1 beside this folder). The generator inlines the
-# parts verbatim into PowershaiPy.psm1 in the order of runtime/order.txt; nothing here is exported.
-# Valid on Windows PowerShell 5.1 and PowerShell 7+.
 
 # ------------------------------------------------------------------------------------------------
 # JSON-RPC over the worker's stdio
@@ -572,14 +518,6 @@ function Send-PshaiNotification {
         $Worker.Link.SendNotification($Method, $script:PshaiCodec.Encode($Params, ''))
     } catch { }
 }
-#endregion PowerShellModule/src/runtime/Rpc.ps1
-
-#region PowerShellModule/src/runtime/Wire.ps1
-# runtime/Wire.ps1: wire values (decoding and encoding live in PowershaiPy.Native.WireCodec).
-#
-# One part of the PowershaiPy runtime (see Runtime.ps1 beside this folder). The generator inlines the
-# parts verbatim into PowershaiPy.psm1 in the order of runtime/order.txt; nothing here is exported.
-# Valid on Windows PowerShell 5.1 and PowerShell 7+.
 
 # ------------------------------------------------------------------------------------------------
 # Wire values (decoding and encoding live in PowershaiPy.Native.WireCodec)
@@ -606,14 +544,6 @@ function Get-PshaiLiveValue {
     # PowerShai kept these as hashtables (uploads[path], ApiCalls.ById[id], options.MaxCalls).
     Invoke-PshaiRequest -Method 'object/get' -Params ([ordered]@{ ref = $ref; property = $Property }) -AsHashtable
 }
-#endregion PowerShellModule/src/runtime/Wire.ps1
-
-#region PowerShellModule/src/runtime/Invoke.ps1
-# runtime/Invoke.ps1: one cmdlet call: the poll loop around CmdletRun, callbacks, directives, ShouldProcess.
-#
-# One part of the PowershaiPy runtime (see Runtime.ps1 beside this folder). The generator inlines the
-# parts verbatim into PowershaiPy.psm1 in the order of runtime/order.txt; nothing here is exported.
-# Valid on Windows PowerShell 5.1 and PowerShell 7+.
 
 # ------------------------------------------------------------------------------------------------
 # Cmdlet invocation
@@ -787,17 +717,9 @@ function Invoke-PshaiCmdlet {
     if ($null -ne $failure) {
         Invoke-PshaiMessageList -Messages $failure.Data['PshaiMessages'] -Cmdlet $Cmdlet -ScriptBlocks $scriptBlocks
         Write-PshaiWorkerLog -Cmdlet $Cmdlet
-        Invoke-PshaiThrow -Exception $failure -Cmdlet $Cmdlet
+        $Cmdlet.ThrowTerminatingError((New-PshaiErrorRecord -Exception $failure))
     }
 }
-#endregion PowerShellModule/src/runtime/Invoke.ps1
-
-#region PowerShellModule/src/runtime/Completers.ps1
-# runtime/Completers.ps1: argument completers (answer from the cache only).
-#
-# One part of the PowershaiPy runtime (see Runtime.ps1 beside this folder). The generator inlines the
-# parts verbatim into PowershaiPy.psm1 in the order of runtime/order.txt; nothing here is exported.
-# Valid on Windows PowerShell 5.1 and PowerShell 7+.
 
 # ------------------------------------------------------------------------------------------------
 # Argument completers (answer from the cache only: never start or ask the worker)
@@ -881,17 +803,8 @@ function Complete-PshaiApiName {
         if ($n -like $pattern) { New-PshaiCompletionResult -Text $n -ToolTip "/$n" }
     }
 }
-#endregion PowerShellModule/src/runtime/Completers.ps1
-
-#region PowerShellModule/src/runtime/Startup.ps1
-# runtime/Startup.ps1: what runs last at import: cleanup on Remove-Module and on exit.
-#
-# One part of the PowershaiPy runtime (see Runtime.ps1 beside this folder). The generator inlines the
-# parts verbatim into PowershaiPy.psm1 in the order of runtime/order.txt; nothing here is exported.
-# Valid on Windows PowerShell 5.1 and PowerShell 7+.
 
 Register-PshaiCleanup
-#endregion PowerShellModule/src/runtime/Startup.ps1
 #endregion Runtime
 
 #region Cmdlets (generated from the spec)

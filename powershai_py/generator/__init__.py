@@ -139,6 +139,11 @@ def generate(root: Path) -> dict[str, bytes]:
         files[f"{culture}/{name}-help.xml"] = render_maml(
             spec, pages[culture], culture, stamp
         ).encode("utf-8")
+        # Conceptual topics (Get-Help about_X) are plain text found in the culture folder; the
+        # BOM lets Windows PowerShell 5.1 read their accents.
+        for topic in sorted((root / "docs" / culture).glob("about_*.help.txt")):
+            text = _read_text(topic, "about topic")
+            files[f"{culture}/{topic.name}"] = (_BOM + text).encode("utf-8")
     return files
 
 

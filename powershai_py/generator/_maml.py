@@ -61,12 +61,21 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrib: str) -
     return el
 
 
+# Get-Help prints MAML text as it is: Markdown's inline code marks (`/info`) would show raw.
+_INLINE_CODE = re.compile(r"`([^`\n]+)`")
+
+
+def plain_text(text: str) -> str:
+    """Prose from a help page as Get-Help should print it: inline code without its backticks."""
+    return _INLINE_CODE.sub(r"\1", text)
+
+
 def _paras(parent: ET.Element, text: str) -> None:
     paragraphs = split_paragraphs(text)
     if not paragraphs:
         _sub(parent, _maml("para"))
     for para in paragraphs:
-        _sub(parent, _maml("para"), para)
+        _sub(parent, _maml("para"), plain_text(para))
 
 
 def _description(parent: ET.Element, text: str) -> None:
