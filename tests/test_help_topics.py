@@ -20,7 +20,8 @@ Import-Module '{module}'
 '---ABOUT---'
 Get-Help about_PowershaiPy | Out-String -Width 120
 '---SYNOPSES---'
-Get-Command -Module PowershaiPy -CommandType Function | ForEach-Object {{ (Get-Help $_.Name).Synopsis }}
+Get-Command -Module PowershaiPy -CommandType Function |
+    ForEach-Object {{ (Get-Help $_.Name).Synopsis }}
 '---INVOKE---'
 (Get-Help Invoke-GradioSessionApi).description | Out-String -Width 400
 """
