@@ -48,6 +48,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:13e076932a58edbc46fd807eba812a915651f8136c36ac8faab463ee636d1079'
+        InputsHash = 'sha256:7a0da72d65f9f9ba40268ab28b402751fcefe8020d337a82373ba17fa72fb4e1'
     }
 }

@@ -2,18 +2,16 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:13e076932a58edbc46fd807eba812a915651f8136c36ac8faab463ee636d1079
+# Inputs hash: sha256:7a0da72d65f9f9ba40268ab28b402751fcefe8020d337a82373ba17fa72fb4e1
 # Module: PowershaiPy 0.1.0
 
-#region Runtime (PowerShellModule/src/Runtime.ps1, inlined verbatim)
-# PowershaiPy runtime: the part of the module that talks to the Python worker.
+#region Runtime (PowerShellModule/src/runtime/, inlined verbatim)
+#region PowerShellModule/src/runtime/State.ps1
+# runtime/State.ps1: module-wide state: protocol version, the worker handle, poll interval, common parameters.
 #
-# The generator inlines this file verbatim into PowershaiPy.psm1; tests dot-source it into a
-# dynamic module. Nothing here is exported. Valid on Windows PowerShell 5.1 and PowerShell 7+.
-#
-# Protocol (docs/DESIGN.md): JSON-RPC 2.0, one compact UTF-8 JSON object per line, over the
-# worker's stdin/stdout. The worker is started lazily on first use, kept in script scope, and
-# restarted transparently (with a warning: its sessions are lost) when it has died.
+# One part of the PowershaiPy runtime (see Runtime.ps1 beside this folder). The generator inlines the
+# parts verbatim into PowershaiPy.psm1 in the order of runtime/order.txt; nothing here is exported.
+# Valid on Windows PowerShell 5.1 and PowerShell 7+.
 
 $script:PshaiProtocolVersion = '1'
 $script:PshaiWorker = $null
@@ -30,6 +28,14 @@ foreach ($pshaiName in (@([System.Management.Automation.PSCmdlet]::CommonParamet
     $script:PshaiCommonParameters[$pshaiName] = $true
 }
 Remove-Variable -Name pshaiName -ErrorAction SilentlyContinue
+#endregion PowerShellModule/src/runtime/State.ps1
+
+#region PowerShellModule/src/runtime/Native.ps1
+# runtime/Native.ps1: loading the compiled hot path (src/native/*.cs) from the per-user cache.
+#
+# One part of the PowershaiPy runtime (see Runtime.ps1 beside this folder). The generator inlines the
+# parts verbatim into PowershaiPy.psm1 in the order of runtime/order.txt; nothing here is exported.
+# Valid on Windows PowerShell 5.1 and PowerShell 7+.
 
 # ------------------------------------------------------------------------------------------------
 # The compiled hot path: PowershaiPy.Native.cs (JSON-RPC lines and wire conversion)
@@ -46,7 +52,10 @@ function Import-PshaiNative {
     # Compiling takes a second or more, so the assembly is built once per source text and
     # PowerShell version, kept in the user's cache folder, and only loaded by later imports.
     if ($null -ne ('PowershaiPy.Native.WireCodec' -as [type])) { return }
-    $text = [System.IO.File]::ReadAllText((Join-Path $PSScriptRoot 'PowershaiPy.Native.cs'))
+    # In the module the joined source sits beside the .psm1; Runtime.ps1 (tests) names the generated one.
+    $source = $script:PshaiNativeSourcePath
+    if (-not $source) { $source = Join-Path $PSScriptRoot 'PowershaiPy.Native.cs' }
+    $text = [System.IO.File]::ReadAllText($source)
     $sha = [System.Security.Cryptography.SHA256]::Create()
     try {
         $stamp = "$text|$($PSVersionTable.PSEdition)|$($PSVersionTable.PSVersion)"
@@ -83,6 +92,14 @@ function Import-PshaiNative {
 Import-PshaiNative
 # Live objects handed out (by "type|id"), updated in place by later messages.
 $script:PshaiCodec = New-Object PowershaiPy.Native.WireCodec -ArgumentList $script:PshaiModule
+#endregion PowerShellModule/src/runtime/Native.ps1
+
+#region PowerShellModule/src/runtime/Errors.ps1
+# runtime/Errors.ps1: ErrorRecords with PowerShai's error ids.
+#
+# One part of the PowershaiPy runtime (see Runtime.ps1 beside this folder). The generator inlines the
+# parts verbatim into PowershaiPy.psm1 in the order of runtime/order.txt; nothing here is exported.
+# Valid on Windows PowerShell 5.1 and PowerShell 7+.
 
 # ------------------------------------------------------------------------------------------------
 # Errors
@@ -119,6 +136,14 @@ function New-PshaiErrorRecord {
     $category = ConvertTo-PshaiErrorCategory ([string]$Exception.Data['PshaiCategory'])
     New-Object System.Management.Automation.ErrorRecord($Exception, $id, $category, $TargetObject)
 }
+#endregion PowerShellModule/src/runtime/Errors.ps1
+
+#region PowerShellModule/src/runtime/Worker.ps1
+# runtime/Worker.ps1: the worker's lifecycle: finding Python, starting, the handshake, restarting, cleanup.
+#
+# One part of the PowershaiPy runtime (see Runtime.ps1 beside this folder). The generator inlines the
+# parts verbatim into PowershaiPy.psm1 in the order of runtime/order.txt; nothing here is exported.
+# Valid on Windows PowerShell 5.1 and PowerShell 7+.
 
 # ------------------------------------------------------------------------------------------------
 # Worker lifecycle
@@ -388,6 +413,14 @@ function Register-PshaiCleanup {
             Where-Object { $before -notcontains $_.SubscriptionId -and $_.SourceIdentifier -eq 'PowerShell.Exiting' })
     if ($new.Count -gt 0) { $script:PshaiExitSubscriptionId = $new[-1].SubscriptionId }
 }
+#endregion PowerShellModule/src/runtime/Worker.ps1
+
+#region PowerShellModule/src/runtime/Rpc.ps1
+# runtime/Rpc.ps1: JSON-RPC requests and notifications over the worker link.
+#
+# One part of the PowershaiPy runtime (see Runtime.ps1 beside this folder). The generator inlines the
+# parts verbatim into PowershaiPy.psm1 in the order of runtime/order.txt; nothing here is exported.
+# Valid on Windows PowerShell 5.1 and PowerShell 7+.
 
 # ------------------------------------------------------------------------------------------------
 # JSON-RPC over the worker's stdio
@@ -518,6 +551,14 @@ function Send-PshaiNotification {
         $Worker.Link.SendNotification($Method, $script:PshaiCodec.Encode($Params, ''))
     } catch { }
 }
+#endregion PowerShellModule/src/runtime/Rpc.ps1
+
+#region PowerShellModule/src/runtime/Wire.ps1
+# runtime/Wire.ps1: wire values (decoding and encoding live in PowershaiPy.Native.WireCodec).
+#
+# One part of the PowershaiPy runtime (see Runtime.ps1 beside this folder). The generator inlines the
+# parts verbatim into PowershaiPy.psm1 in the order of runtime/order.txt; nothing here is exported.
+# Valid on Windows PowerShell 5.1 and PowerShell 7+.
 
 # ------------------------------------------------------------------------------------------------
 # Wire values (decoding and encoding live in PowershaiPy.Native.WireCodec)
@@ -544,6 +585,14 @@ function Get-PshaiLiveValue {
     # PowerShai kept these as hashtables (uploads[path], ApiCalls.ById[id], options.MaxCalls).
     Invoke-PshaiRequest -Method 'object/get' -Params ([ordered]@{ ref = $ref; property = $Property }) -AsHashtable
 }
+#endregion PowerShellModule/src/runtime/Wire.ps1
+
+#region PowerShellModule/src/runtime/Invoke.ps1
+# runtime/Invoke.ps1: one cmdlet call: the poll loop around CmdletRun, callbacks, directives, ShouldProcess.
+#
+# One part of the PowershaiPy runtime (see Runtime.ps1 beside this folder). The generator inlines the
+# parts verbatim into PowershaiPy.psm1 in the order of runtime/order.txt; nothing here is exported.
+# Valid on Windows PowerShell 5.1 and PowerShell 7+.
 
 # ------------------------------------------------------------------------------------------------
 # Cmdlet invocation
@@ -720,6 +769,14 @@ function Invoke-PshaiCmdlet {
         $Cmdlet.ThrowTerminatingError((New-PshaiErrorRecord -Exception $failure))
     }
 }
+#endregion PowerShellModule/src/runtime/Invoke.ps1
+
+#region PowerShellModule/src/runtime/Completers.ps1
+# runtime/Completers.ps1: argument completers (answer from the cache only).
+#
+# One part of the PowershaiPy runtime (see Runtime.ps1 beside this folder). The generator inlines the
+# parts verbatim into PowershaiPy.psm1 in the order of runtime/order.txt; nothing here is exported.
+# Valid on Windows PowerShell 5.1 and PowerShell 7+.
 
 # ------------------------------------------------------------------------------------------------
 # Argument completers (answer from the cache only: never start or ask the worker)
@@ -803,8 +860,17 @@ function Complete-PshaiApiName {
         if ($n -like $pattern) { New-PshaiCompletionResult -Text $n -ToolTip "/$n" }
     }
 }
+#endregion PowerShellModule/src/runtime/Completers.ps1
+
+#region PowerShellModule/src/runtime/Startup.ps1
+# runtime/Startup.ps1: what runs last at import: cleanup on Remove-Module and on exit.
+#
+# One part of the PowershaiPy runtime (see Runtime.ps1 beside this folder). The generator inlines the
+# parts verbatim into PowershaiPy.psm1 in the order of runtime/order.txt; nothing here is exported.
+# Valid on Windows PowerShell 5.1 and PowerShell 7+.
 
 Register-PshaiCleanup
+#endregion PowerShellModule/src/runtime/Startup.ps1
 #endregion Runtime
 
 #region Cmdlets (generated from the spec)

@@ -142,7 +142,7 @@ def generate(root: Path) -> dict[str, bytes]:
         # Conceptual topics (Get-Help about_X) are plain text found in the culture folder; the
         # BOM lets Windows PowerShell 5.1 read their accents.
         for topic in sorted((root / "docs" / culture).glob("about_*.help.txt")):
-            text = _read_text(topic, "about topic")
+            text = read_source(topic, "about topic")
             files[f"{culture}/{topic.name}"] = (_BOM + text).encode("utf-8")
     return files
 
