@@ -48,6 +48,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:7a0da72d65f9f9ba40268ab28b402751fcefe8020d337a82373ba17fa72fb4e1'
+        InputsHash = 'sha256:0aa1bc292d41212c44c3bc0bdbaf270de3de44b19c621031524ca1c0d61c1452'
     }
 }
