@@ -56,7 +56,8 @@ def test_no_python_error_says_what_it_tried_and_how_to_install(tmp_path: Path) -
     shutil.copytree(ROOT / "PowerShellModule" / "PowershaiPy", module)
     script = f"""
 Import-Module '{module / "PowershaiPy.psd1"}'
-try {{ New-GradioSession http://127.0.0.1:9 }} catch {{ $_.FullyQualifiedErrorId; $_.Exception.Message }}
+try {{ New-GradioSession http://127.0.0.1:9 }}
+catch {{ $_.FullyQualifiedErrorId; $_.Exception.Message }}
 """
     done = pwsh(script, cwd=tmp_path,
                 env=bare_env(VIRTUAL_ENV=str(tmp_path / "gone-venv")))
