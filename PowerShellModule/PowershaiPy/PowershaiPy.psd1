@@ -48,6 +48,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:0aa1bc292d41212c44c3bc0bdbaf270de3de44b19c621031524ca1c0d61c1452'
+        InputsHash = 'sha256:ec556f877866eb95b45d7513649e310a9763ef525e315137cbcc260c711546ab'
     }
 }

@@ -2,7 +2,7 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:0aa1bc292d41212c44c3bc0bdbaf270de3de44b19c621031524ca1c0d61c1452
+# Inputs hash: sha256:ec556f877866eb95b45d7513649e310a9763ef525e315137cbcc260c711546ab
 # Module: PowershaiPy 0.1.0
 
 #region Runtime (PowerShellModule/src/runtime/, inlined verbatim)
@@ -135,6 +135,27 @@ function New-PshaiErrorRecord {
     if (-not $id) { $id = 'POWERSHAI_PY_INTERNAL' }
     $category = ConvertTo-PshaiErrorCategory ([string]$Exception.Data['PshaiCategory'])
     New-Object System.Management.Automation.ErrorRecord($Exception, $id, $category, $TargetObject)
+}
+
+# ErrorRecord.SetInvocationInfo is internal (Windows PowerShell 5.1 and 7 alike); without it the
+# error still stops the script, its view only lacks the cmdlet's name.
+$script:PshaiSetInvocationInfo = [System.Management.Automation.ErrorRecord].GetMethod(
+    'SetInvocationInfo', [System.Reflection.BindingFlags]'NonPublic,Instance')
+
+function Invoke-PshaiThrow {
+    # PowerShai's cmdlets `throw`: the error stops the whole script, not only the statement
+    # ($PSCmdlet.ThrowTerminatingError would let the next statement run). The record keeps our
+    # error id, category and target, and names the cmdlet like a cmdlet's own error: the view shows
+    # "Invoke-GradioSessionApi: ..." rather than "Exception: ...", because its exception is a plain
+    # Exception (the error view says "Exception" for a RuntimeException thrown by `throw`).
+    param([Parameter(Mandatory)][Exception]$Exception, [Parameter(Mandatory)]$Cmdlet, $TargetObject = $null)
+    $plain = New-Object System.Exception($Exception.Message, $Exception)
+    foreach ($key in $Exception.Data.Keys) { $plain.Data[$key] = $Exception.Data[$key] }
+    $record = New-PshaiErrorRecord -Exception $plain -TargetObject $TargetObject
+    if ($null -ne $script:PshaiSetInvocationInfo) {
+        $null = $script:PshaiSetInvocationInfo.Invoke($record, @($Cmdlet.MyInvocation))
+    }
+    throw $record
 }
 #endregion PowerShellModule/src/runtime/Errors.ps1
 
@@ -846,7 +867,7 @@ function Invoke-PshaiCmdlet {
     if ($null -ne $failure) {
         Invoke-PshaiMessageList -Messages $failure.Data['PshaiMessages'] -Cmdlet $Cmdlet -ScriptBlocks $scriptBlocks
         Write-PshaiWorkerLog -Cmdlet $Cmdlet
-        $Cmdlet.ThrowTerminatingError((New-PshaiErrorRecord -Exception $failure))
+        Invoke-PshaiThrow -Exception $failure -Cmdlet $Cmdlet
     }
 }
 #endregion PowerShellModule/src/runtime/Invoke.ps1
