@@ -48,6 +48,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:7efa42a5cd5408c507db451060eaf8d89deb6c6b4daa5465deeb29ae1518d40f'
+        InputsHash = 'sha256:15452458a754d4a5e20a47734db967a346a483304742901413bd2c9261c795e5'
     }
 }

@@ -8,44 +8,7 @@
 # Worker lifecycle
 # ------------------------------------------------------------------------------------------------
 
-function Find-PshaiPython {
-    # Returns @{ Path; Prefix } for the interpreter that runs the worker.
-    if ($env:POWERSHAI_PY_PYTHON) {
-        return @{ Path = $env:POWERSHAI_PY_PYTHON; Prefix = @() }
-    }
-    if ($null -ne $script:PshaiPythonCache) { return $script:PshaiPythonCache }
-    $tried = New-Object System.Collections.Generic.List[string]
-    foreach ($name in @('python3', 'python', 'py')) {
-        $commands = @(Get-Command -Name $name -CommandType Application -All -ErrorAction SilentlyContinue)
-        foreach ($command in $commands) {
-            $path = $command.Path
-            if (-not $path) { $path = $command.Definition }
-            if (-not $path) { continue }
-            # Microsoft Store alias stubs open the Store or exit 9009.
-            if ($path -match '[\\/]WindowsApps[\\/]') { continue }
-            $prefix = @()
-            if ($name -eq 'py') { $prefix = @('-3') }
-            $tried.Add($path)
-            $ok = $false
-            try {
-                $null = & $path @prefix -c 'import powershai_py' 2>&1
-                $ok = ($LASTEXITCODE -eq 0)
-            } catch {
-                $ok = $false
-            }
-            if ($ok) {
-                $script:PshaiPythonCache = @{ Path = $path; Prefix = $prefix }
-                return $script:PshaiPythonCache
-            }
-        }
-    }
-    $triedText = 'none found'
-    if ($tried.Count -gt 0) { $triedText = 'tried: ' + ($tried -join ', ') }
-    throw (New-PshaiException -ErrorId 'POWERSHAI_PY_NO_PYTHON' -Category 'ObjectNotFound' -Message (
-            'POWERSHAI_PY_NO_PYTHON: no Python interpreter with the powershai-py package was found (' +
-            $triedText + '). Install it with "python -m pip install powershai-py", or set ' +
-            '$env:POWERSHAI_PY_PYTHON to the full path of a python that has it.'))
-}
+# Find-PshaiPython: runtime/Python.ps1.
 
 function Get-PshaiModuleVersion {
     if ($null -ne $script:PshaiModule -and $null -ne $script:PshaiModule.Version) {
