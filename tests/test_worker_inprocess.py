@@ -199,3 +199,30 @@ def test_python_output_goes_to_the_log_not_stdout(tmp_path: Path) -> None:
     assert "printed by a handler" in text
     assert "to stderr" in text
     assert "a log line" in text
+
+
+def test_probe_finds_what_hosting_this_python_needs() -> None:
+    from powershai_py.worker._inprocess import probe
+
+    found = probe()
+    assert found["errorId"] is None, found["reason"]
+    assert os.path.isfile(found["pythonDll"])
+    assert os.path.basename(found["runtimeDll"]) == "Python.Runtime.dll"
+    assert any(Path(d, "powershai_py").exists() or Path(d, "httpx").exists()
+               for d in found["siteDirs"])
+
+
+def test_probe_names_a_python_without_a_shared_library(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A fault no interpreter on this machine has: a static build (Py_ENABLE_SHARED = 0).
+    import sysconfig
+
+    from powershai_py.worker import _inprocess
+
+    real = sysconfig.get_config_var
+    monkeypatch.setattr(_inprocess.sysconfig, "get_config_var",
+                        lambda key: 0 if key == "Py_ENABLE_SHARED" else real(key))
+    monkeypatch.setattr(_inprocess.sys, "platform", "linux")
+    found = _inprocess.probe()
+    assert found["errorId"] == "POWERSHAI_PY_NO_SHARED_LIBPYTHON"
+    assert "built without a shared library" in found["reason"]
+    assert found["pythonDll"] is None

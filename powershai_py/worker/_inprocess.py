@@ -17,9 +17,13 @@ What differs from a worker process, and why:
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import logging
 import os
+import site
 import sys
+import sysconfig
 import threading
 from collections.abc import Callable, Mapping
 from typing import IO, Any
@@ -27,7 +31,7 @@ from typing import IO, Any
 from ._server import CmdletHandler, PropertyGetter, Server
 from ._transport import encode_message
 
-__all__ = ["InProcessHost", "LineCallbackTransport", "configure_process"]
+__all__ = ["InProcessHost", "LineCallbackTransport", "configure_process", "probe", "print_probe"]
 
 log = logging.getLogger("powershai_py.worker")
 
@@ -141,3 +145,96 @@ class InProcessHost:
     def _on_shutdown(self, code: int) -> None:
         del code
         self.close()
+
+
+# -- what the module needs to host this interpreter -------------------------------------------
+
+NO_SHARED_LIBPYTHON = "POWERSHAI_PY_NO_SHARED_LIBPYTHON"
+INPROCESS_UNAVAILABLE = "POWERSHAI_PY_INPROCESS_UNAVAILABLE"
+
+
+def shared_library() -> str | None:
+    """The path of this interpreter's shared library (what pythonnet loads), or ``None``."""
+    if sys.platform == "win32":
+        # python3XY.dll sits beside the base python.exe (a venv's python.exe is a launcher).
+        name = f"python{sys.version_info.major}{sys.version_info.minor}.dll"
+        for folder in (sys.base_prefix, os.path.dirname(sys.executable), sys.prefix):
+            candidate = os.path.join(folder, name)
+            if os.path.isfile(candidate):
+                return candidate
+        return None
+    # macOS framework builds link the framework's Python binary, not a libpython file.
+    framework = sys.platform == "darwin" and sysconfig.get_config_var("PYTHONFRAMEWORK")
+    if not sysconfig.get_config_var("Py_ENABLE_SHARED") and not framework:
+        return None
+    libdir = sysconfig.get_config_var("LIBDIR")
+    folders = [libdir, sysconfig.get_config_var("PYTHONFRAMEWORKPREFIX")]
+    if libdir and sysconfig.get_config_var("MULTIARCH"):  # Debian keeps it one level down
+        folders.append(os.path.join(libdir, sysconfig.get_config_var("MULTIARCH")))
+    # LDLIBRARY may name a static archive next to the shared one; INSTSONAME is what got
+    # installed (libpython3.11.so.1.0 when the unversioned .so symlink is a -dev extra).
+    for key in ("LDLIBRARY", "INSTSONAME"):
+        name = sysconfig.get_config_var(key)
+        if not name or str(name).endswith(".a"):
+            continue
+        for folder in folders:
+            candidate = os.path.join(str(folder), str(name)) if folder else ""
+            if candidate and os.path.isfile(candidate):
+                return candidate
+    return None
+
+
+def runtime_assembly() -> str | None:
+    """``Python.Runtime.dll`` from the installed pythonnet wheel, or ``None``."""
+    spec = importlib.util.find_spec("pythonnet")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for folder in spec.submodule_search_locations:
+        candidate = os.path.join(folder, "runtime", "Python.Runtime.dll")
+        if os.path.isfile(candidate):
+            return candidate
+    return None
+
+
+def site_dirs() -> list[str]:
+    """The site folders this interpreter imports from (processed again, .pth files included,
+    inside the embedded one, whose own prefix is the base installation, not a venv)."""
+    dirs = [path for path in site.getsitepackages() if os.path.isdir(path)]
+    if site.ENABLE_USER_SITE:
+        user = site.getusersitepackages()
+        if os.path.isdir(user):
+            dirs.append(user)
+    return dirs
+
+
+def probe() -> dict[str, Any]:
+    """Everything the PowerShell module needs to load this Python in-process, or why it can't."""
+    found: dict[str, Any] = {
+        "executable": sys.executable,
+        "version": ".".join(str(part) for part in sys.version_info[:3]),
+        "pythonDll": shared_library(),
+        "runtimeDll": runtime_assembly(),
+        "siteDirs": site_dirs(),
+        "errorId": None,
+        "reason": None,
+    }
+    if found["pythonDll"] is None:
+        found["errorId"] = NO_SHARED_LIBPYTHON
+        found["reason"] = (
+            f"the Python at '{sys.executable}' was built without a shared library "
+            "(libpython), which hosting it inside PowerShell needs; use a Python built with "
+            "--enable-shared (python.org installers, most distribution and pyenv builds with "
+            "PYTHON_CONFIGURE_OPTS=--enable-shared), or the stdio transport"
+        )
+    elif found["runtimeDll"] is None:
+        found["errorId"] = INPROCESS_UNAVAILABLE
+        found["reason"] = (
+            f"pythonnet is not installed for the Python at '{sys.executable}': run "
+            f"'{sys.executable} -m pip install pythonnet'"
+        )
+    return found
+
+
+def print_probe() -> None:
+    """``python -c "...; print_probe()"``: the probe as one JSON line on stdout."""
+    sys.stdout.write(json.dumps(probe()) + "\n")
