@@ -226,3 +226,20 @@ def test_probe_names_a_python_without_a_shared_library(monkeypatch: pytest.Monke
     assert found["errorId"] == "POWERSHAI_PY_NO_SHARED_LIBPYTHON"
     assert "built without a shared library" in found["reason"]
     assert found["pythonDll"] is None
+
+
+@pytest.mark.gradio6
+def test_two_hosts_keep_their_own_sessions(gradio6_app: RunningApp) -> None:
+    # One host per runspace in one interpreter: like two worker processes, nothing shared.
+    first, second = HostClient(), HostClient()
+    try:
+        name = f"inproc-own-{os.getpid()}"
+        first.call("cmdlet", {"name": "New-GradioSession",
+                              "args": {"AppUrl": gradio6_app.url, "Name": name, "Force": True}})
+        theirs = second.call("cmdlet", {"name": "Get-GradioSession", "args": {}})
+        assert name not in [s["name"] for s in theirs["result"]["output"]]
+        mine = first.call("cmdlet", {"name": "Get-GradioSession", "args": {}})
+        assert name in [s["name"] for s in mine["result"]["output"]]
+    finally:
+        first.host.close()
+        second.host.close()
