@@ -60,7 +60,12 @@ step pytest run_pytest
 # --- Pester ---------------------------------------------------------------------------------
 if [[ -f tests/pester/run.ps1 ]]; then
     if [[ -x .tools/pwsh/pwsh ]]; then
-        step pester .tools/pwsh/pwsh -NoProfile -NonInteractive -File tests/pester/run.ps1
+        # Once per transport (inprocess section: owned by the in-process transport, issue 9):
+        # the same suite must pass with the worker as a child process and hosted in pwsh.
+        for transport in stdio inprocess; do
+            step "pester-$transport" env POWERSHAI_PY_TRANSPORT="$transport" \
+                .tools/pwsh/pwsh -NoProfile -NonInteractive -File tests/pester/run.ps1
+        done
     else
         echo "WARNING: .tools/pwsh/pwsh is missing (no dotnet?): the Pester suite was NOT run" >&2
     fi
