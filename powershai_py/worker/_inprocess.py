@@ -60,11 +60,10 @@ def configure_process(log_path: str, level: int | str = logging.WARNING) -> str:
         handler.setFormatter(
             logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
         )
-        package_log = logging.getLogger("powershai_py")
-        package_log.addHandler(handler)
-        package_log.setLevel(_level_of(level))
-        # Records must not also reach a root handler someone else set up in this process.
-        package_log.propagate = False
+        # The root logger, as the stdio worker's basicConfig: httpx's records land here too.
+        root = logging.getLogger()
+        root.addHandler(handler)
+        root.setLevel(_level_of(level))
         return log_path
 
 

@@ -67,7 +67,7 @@ Describe 'In-process transport' {
                 })
             @{ Text = $text; Workers = $workers.Count; LibPython = [bool]($maps -match 'libpython3|python3\d+\.dll') }
         }
-        $r.Text | Should -Be 'hi'
+        $r.Text | Should -Be 'echo: hi'
         $r.Workers | Should -Be 0
         $r.LibPython | Should -BeTrue
     }
@@ -82,7 +82,7 @@ Describe 'In-process transport' {
                 "$($_)=$($out.data)"
             } | Sort-Object
         }
-        $r | Should -Be @('1=from 1', '2=from 2', '3=from 3', '4=from 4')
+        $r | Should -Be @('1=echo: from 1', '2=echo: from 2', '3=echo: from 3', '4=echo: from 4')
     }
 
     It 'stops a stream with Select-Object -First 1 at once, and a later Update continues it' {
@@ -108,7 +108,7 @@ Describe 'In-process transport' {
             $s = New-GradioSession $Url -Name 'after'
             @{ Sessions = @(Get-GradioSession | ForEach-Object { $_.name }); Echo = (Invoke-GradioSessionApi echo @('again') -Session $s | Update-GradioSessionApiResult | Select-Object -Last 1).data }
         }
-        $r.Echo | Should -Be 'again'
+        $r.Echo | Should -Be 'echo: again'
         $r.Sessions | Should -Be @('after')
     }
 
@@ -122,15 +122,19 @@ Describe 'In-process transport' {
 `$s = New-GradioSession '$Url' -Name 'quiet'
 `$null = Invoke-GradioSessionApi echo @('x') -Session `$s | Update-GradioSessionApiResult
 'DONE'
+Join-Path ([IO.Path]::GetTempPath()) "powershai-py-inprocess-`$PID.log"
 "@
         $psi = New-Object System.Diagnostics.ProcessStartInfo
-        $psi.FileName = (Get-Process -Id $PID).Path
+        $pwsh = Join-Path (Get-PshaiRepoRoot) '.tools/pwsh/pwsh'
+        if (-not (Test-Path -LiteralPath $pwsh)) { $pwsh = (Get-Process -Id $PID).Path }
+        $psi.FileName = $pwsh
         $psi.Arguments = "-NoProfile -NonInteractive -File `"$script`""
         $psi.UseShellExecute = $false
         $psi.RedirectStandardOutput = $true
         $psi.RedirectStandardError = $true
         $psi.EnvironmentVariables['POWERSHAI_PY_TRANSPORT'] = 'inprocess'
         $psi.EnvironmentVariables['POWERSHAI_PY_LOG'] = 'DEBUG'
+        $psi.EnvironmentVariables['POWERSHAI_PY_PYTHON'] = Get-PshaiPython
         $proc = [System.Diagnostics.Process]::Start($psi)
         $errTask = $proc.StandardError.ReadToEndAsync()
         $out = $proc.StandardOutput.ReadToEnd()
@@ -138,9 +142,11 @@ Describe 'In-process transport' {
         $err = $errTask.Result
         Remove-Item -LiteralPath $script -ErrorAction SilentlyContinue
         $exited | Should -BeTrue
-        $out.Trim() | Should -Be 'DONE'
+        $lines = @($out.Trim() -split '\r?\n')
+        $lines.Count | Should -Be 2
+        $lines[0] | Should -Be 'DONE'
         $err | Should -BeNullOrEmpty
-        $log = Join-Path ([IO.Path]::GetTempPath()) "powershai-py-inprocess-$($proc.Id).log"
+        $log = $lines[1]
         (Get-Content -LiteralPath $log -Raw) | Should -Match 'DEBUG'
         Remove-Item -LiteralPath $log -ErrorAction SilentlyContinue
     }
