@@ -76,7 +76,7 @@ function Get-PshaiBridgeReferences {
         $facade = Join-Path ([System.Runtime.InteropServices.RuntimeEnvironment]::GetRuntimeDirectory()) 'Facades\netstandard.dll'
         return @($RuntimeDll, 'System.Core', $facade)
     }
-    @($RuntimeDll, 'netstandard', 'System.Runtime', 'System.Linq.Expressions', 'System.Threading', 'System.Collections')
+    @($RuntimeDll, 'netstandard', 'System.Linq.Expressions', 'System.Threading', 'System.Collections')
 }
 
 function Import-PshaiInProcessBridge {
@@ -105,10 +105,10 @@ function Import-PshaiInProcessBridge {
         $temp = Join-Path $folder ('PowershaiPy.InProcess.{0}.{1}.tmp.dll' -f $hash, [guid]::NewGuid().ToString('N'))
         try {
             $null = [System.IO.Directory]::CreateDirectory($folder)
-            Add-Type -TypeDefinition $text -ReferencedAssemblies $references -OutputAssembly $temp -OutputType Library -ErrorAction Stop
+            Add-Type -TypeDefinition $text -ReferencedAssemblies $references -OutputAssembly $temp -OutputType Library -ErrorAction Stop -Verbose:$false
             try { [System.IO.File]::Move($temp, $dll) } catch { }
         } catch {
-            Add-Type -TypeDefinition $text -ReferencedAssemblies $references -ErrorAction Stop
+            Add-Type -TypeDefinition $text -ReferencedAssemblies $references -ErrorAction Stop -Verbose:$false
             return
         } finally {
             if ([System.IO.File]::Exists($temp)) { Remove-Item -LiteralPath $temp -Force -ErrorAction SilentlyContinue }

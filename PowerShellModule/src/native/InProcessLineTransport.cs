@@ -59,6 +59,9 @@ namespace PowershaiPy.Native
             }
         }
 
+        /// <summary>True once closed (the runtime checks a worker's liveness by this name).</summary>
+        public bool HasExited { get { return closed; } }
+
         public void Close()
         {
             TaskCompletionSource<string> wake;
