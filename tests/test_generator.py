@@ -195,6 +195,7 @@ def _check_outputs(spec: Spec, files: dict[str, bytes]) -> None:
         f"{name}.psd1",
         f"{name}.format.ps1xml",
         "PowershaiPy.Native.cs",
+        "PowershaiPy.InProcess.cs",
         *(f"{c}/{name}-help.xml" for c in CULTURES),
     }
     assert set(files) == expected
