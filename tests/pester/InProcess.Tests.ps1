@@ -151,6 +151,44 @@ Join-Path ([IO.Path]::GetTempPath()) "powershai-py-inprocess-`$PID.log"
         Remove-Item -LiteralPath $log -ErrorAction SilentlyContinue
     }
 
+    Context 'a Python built without a shared library' {
+        BeforeAll {
+            # The fault: sysconfig of the worker's Python says Py_ENABLE_SHARED = 0 (a static
+            # build; every interpreter on the test machines is shared). A fresh cache folder, so
+            # no earlier probe of this Python answers instead.
+            $FaultDir = Join-Path ([IO.Path]::GetTempPath()) ('pshai-static-' + [guid]::NewGuid().ToString('N'))
+            $null = New-Item -ItemType Directory -Path $FaultDir
+            Set-Content -LiteralPath (Join-Path $FaultDir 'sitecustomize.py') -Value @'
+import sysconfig
+_real = sysconfig.get_config_var
+sysconfig.get_config_var = lambda name: 0 if name == "Py_ENABLE_SHARED" else _real(name)
+'@
+            $FaultEnv = @{ PYTHONPATH = $FaultDir; POWERSHAI_PY_CACHE = (Join-Path $FaultDir 'cache') }
+        }
+        AfterAll { Remove-Item -LiteralPath $FaultDir -Recurse -Force -ErrorAction SilentlyContinue }
+
+        It 'fails under inprocess with POWERSHAI_PY_NO_SHARED_LIBPYTHON' -Skip:([System.IO.Path]::DirectorySeparatorChar -eq '\') {
+            $r = Invoke-PshaiTransportJob -Transport 'inprocess' -Environment $FaultEnv -ArgumentList $Url -Script {
+                param($Url)
+                try { $null = New-GradioSession $Url -Name 'static'; 'no error' }
+                catch { @{ Id = $_.FullyQualifiedErrorId; Message = $_.Exception.Message } }
+            }
+            $r.Id | Should -BeLike 'POWERSHAI_PY_NO_SHARED_LIBPYTHON*'
+            $r.Message | Should -BeLike '*built without a shared library*'
+        }
+
+        It 'falls back to stdio under auto and says why in Verbose' -Skip:([System.IO.Path]::DirectorySeparatorChar -eq '\') {
+            $r = Invoke-PshaiTransportJob -Transport 'auto' -Environment $FaultEnv -ArgumentList $Url -Script {
+                param($Url)
+                $verbose = New-GradioSession $Url -Name 'fallback' -Verbose 4>&1 |
+                    Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object { $_.Message }
+                @{ Verbose = @($verbose); Echo = (Invoke-GradioSessionApi echo @('s') -Session 'fallback' | Update-GradioSessionApiResult | Select-Object -Last 1).data }
+            }
+            $r.Echo | Should -Be 'echo: s'
+            ($r.Verbose -join "`n") | Should -BeLike '*transport auto uses stdio*POWERSHAI_PY_NO_SHARED_LIBPYTHON*'
+        }
+    }
+
     It 'rejects an unknown transport name with a clear error' {
         { Invoke-PshaiTransportJob -Transport 'pigeon' -Script { 'loaded' } } |
             Should -Throw -ExpectedMessage '*POWERSHAI_PY_INVALID_TRANSPORT*'
