@@ -50,10 +50,11 @@ _COLD = (
     "$ErrorActionPreference='Stop'; Import-Module '{psd1}'; $s = New-GradioSession '{url}'; "
     "$null = Invoke-GradioSessionApi bench_noop @('x') -Session $s "
     "| Update-GradioSessionApiResult; "
-    "$kb = {{ param($p) [long](((Get-Content \"/proc/$p/status\") -match '^VmRSS') "
+    "$kb = {{ param($p) [long]((@((Get-Content \"/proc/$p/status\") -match '^VmRSS'))[0] "
     "-replace '\\D','') }}; "
     "$worker = 0; foreach ($t in Get-ChildItem \"/proc/$PID/task\") {{ "
-    "foreach ($c in ((Get-Content (Join-Path $t.FullName 'children') -Raw) -split '\\s+')) {{ "
+    "$kids = Get-Content (Join-Path $t.FullName 'children') -Raw -ErrorAction Ignore; "
+    "foreach ($c in (\"$kids\" -split '\\s+')) {{ "
     "if ($c) {{ $worker += & $kb $c }} }} }}; \"RSS $(& $kb $PID) $worker\""
 )
 
@@ -142,7 +143,7 @@ def write(path: Path, rows: dict[str, Any], load_start: tuple[float, ...],
                  f"{calls['stdio']:.2f} ({calls['stdio'] / raw:.2f}x) | "
                  f"{calls['inprocess']:.2f} ({calls['inprocess'] / raw:.2f}x) | "
                  f"inprocess <= {TARGET_CALL_RATIO}x raw |")
-    p95 = {t: pct(rows[("calls", t)], 95) * 1000 for t in TRANSPORTS}
+    p95 = {t: pct(rows[("calls", t)], 0.95) * 1000 for t in TRANSPORTS}
     lines.append(f"| per call, p95 ms | {p95['stdio']:.2f} | {p95['inprocess']:.2f} | |")
     stream = {t: m(("stream", t)) for t in TRANSPORTS}
     lines.append(f"| streaming delay, median ms | {stream['stdio']:.2f} | "
