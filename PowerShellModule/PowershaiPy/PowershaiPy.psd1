@@ -48,6 +48,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:bc00e4754cad7ea5785677596652c1af9bda08cb42a838f1445663f982512dfa'
+        InputsHash = 'sha256:cc7bf1a5b33c83439eedbd51eb54dec6a8e648700273bd3679194e2354b8aebd'
     }
 }
