@@ -23,7 +23,7 @@ set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-STEPS=(ruff mypy generate-check pytest pester)
+STEPS=(ruff mypy generate-check pytest pester pester-inprocess)
 
 PY=.venv/bin/python
 PWSH=.tools/pwsh/pwsh
@@ -128,10 +128,25 @@ run_pester() { # run_pester [VAR=value ...]: the whole Pester suite with those v
         missing_required "${current_step}" "$PWSH_MISSING"
         return 77
     fi
-    env "$@" "$PWSH" -NoProfile -NonInteractive -File tests/pester/run.ps1
+    local vars=() args=()
+    for a in "$@"; do
+        if [[ "$a" == *=* && ${#args[@]} -eq 0 ]]; then vars+=("$a"); else args+=("$a"); fi
+    done
+    env "${vars[@]}" "$PWSH" -NoProfile -NonInteractive -File tests/pester/run.ps1 "${args[@]}"
 }
 
-step_pester() { run_pester; }
+# The same suite once per transport (issue 9): the worker as a child process, then hosted in
+# this pwsh through pythonnet. Worker.Tests (a worker process killed and restarted) and
+# Runtime.Tests (fake workers through POWERSHAI_PY_WORKER_MODULE) are about the worker process,
+# so they run on stdio only.
+step_pester() { run_pester POWERSHAI_PY_TRANSPORT=stdio; }
+
+step_pester_inprocess() {
+    local files
+    files="$(find tests/pester -name '*.Tests.ps1' ! -name Worker.Tests.ps1 \
+        ! -name Runtime.Tests.ps1 | sort | paste -sd, -)"
+    run_pester POWERSHAI_PY_TRANSPORT=inprocess -Path "$files"
+}
 
 # --- run ------------------------------------------------------------------------------------
 to_run=("${selected[@]}")

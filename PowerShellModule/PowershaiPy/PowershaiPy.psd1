@@ -48,6 +48,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:15452458a754d4a5e20a47734db967a346a483304742901413bd2c9261c795e5'
+        InputsHash = 'sha256:b1e3bbca9ca26dc4e16f05132054e041a742327ff79c1788df1d9796763728c2'
     }
 }

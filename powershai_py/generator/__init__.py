@@ -48,6 +48,10 @@ SPEC_PATH = Path("PowerShellModule", "spec", "cmdlets.yaml")
 RUNTIME_DIR = Path("PowerShellModule", "src", "runtime")
 NATIVE_DIR = Path("PowerShellModule", "src", "native")
 NATIVE_FILE = "PowershaiPy.Native.cs"
+# The in-process bridge: compiled by the runtime only when that transport is chosen (it references
+# Python.Runtime.dll), so it is copied beside the hot path, not joined into it.
+INPROCESS_PATH = Path("PowerShellModule", "src", "inprocess", "PythonHost.cs")
+INPROCESS_FILE = "PowershaiPy.InProcess.cs"
 _NATIVE_HEADER = (
     "// PowershaiPy.Native.cs - joined by the generator from PowerShellModule/src/native/*.cs\n"
     "// (order.txt). DO NOT EDIT: change those files and regenerate. C# 5, for Windows\n"
@@ -110,6 +114,11 @@ def generate(root: Path) -> dict[str, bytes]:
     native_parts = load_parts(root, NATIVE_DIR, ".cs", "runtime's C# source")
     runtime = join_runtime(runtime_parts)
     native = join_native(native_parts, _NATIVE_HEADER)
+    # Optional: a module without it simply has no in-process transport (fixtures have none).
+    bridge_file = root / INPROCESS_PATH
+    bridge = ""
+    if bridge_file.exists():
+        bridge = read_source(bridge_file, "in-process bridge's C# source")
     pages, page_texts = _load_pages(root, spec)
     provenance = Provenance(
         generator_version=GENERATOR_VERSION,
@@ -119,6 +128,7 @@ def generate(root: Path) -> dict[str, bytes]:
                 (SPEC_PATH.as_posix(), spec_text),
                 *runtime_parts,
                 *native_parts,
+                *([(INPROCESS_PATH.as_posix(), bridge)] if bridge else []),
                 *page_texts,
             ]
         ),
@@ -135,6 +145,8 @@ def generate(root: Path) -> dict[str, bytes]:
         # The runtime finds it next to the .psm1 ($PSScriptRoot).
         NATIVE_FILE: native.encode("utf-8"),
     }
+    if bridge:
+        files[INPROCESS_FILE] = bridge.encode("utf-8")
     for culture in CULTURES:
         files[f"{culture}/{name}-help.xml"] = render_maml(
             spec, pages[culture], culture, stamp

@@ -18,7 +18,7 @@ from typing import Any
 from ._context import CmdletContext, CmdletResult, LastItem
 from ._jsonrpc import Dispatcher, InvalidParams, JsonRpcError, to_jsonrpc_error
 from ._state import WorkerState
-from ._transport import ParseError, Transport
+from ._transport import ParseError, Transport, decode_line
 from .handlers import get_property as state_property
 from .handlers import handler_table
 
@@ -134,8 +134,11 @@ class Server:
         exit_process: ExitFn | None = None,
         threaded: bool = True,
         state: WorkerState | None = None,
+        watch_parent: bool = True,
     ) -> None:
         self.transport = transport
+        # In-process (worker._inprocess) the "parent" is this very process: nothing to watch.
+        self._watch_parent = watch_parent
         # The server owns the worker's state; handlers reach it through their CmdletContext.
         self.state = state if state is not None else WorkerState()
         self._cmdlets: Mapping[str, CmdletHandler] = (
@@ -163,7 +166,8 @@ class Server:
         client_pid = params.get("clientPid")
         if isinstance(client_pid, int) and not isinstance(client_pid, bool) and client_pid > 0:
             self.client_pid = client_pid
-            self._start_parent_watch(client_pid)
+            if self._watch_parent:
+                self._start_parent_watch(client_pid)
         self.state.set_host(params)
         requested = params.get("protocolVersion")
         if requested is not None and str(requested) != PROTOCOL_VERSION:
@@ -330,6 +334,18 @@ class Server:
         self._watcher.start()
 
     # -- loop -------------------------------------------------------------------------------
+    def dispatch_line(self, line: bytes) -> None:
+        """Dispatch one framed line pushed by the client (the in-process host has no reader)."""
+        if not line.strip():
+            return
+        try:
+            message = decode_line(line)
+        except ParseError as exc:
+            log.warning("parse error on the channel: %s", exc)
+            self.dispatcher.send_parse_error(str(exc))
+            return
+        self.dispatcher.dispatch(message)
+
     def run(self) -> int:
         """Read and dispatch until end of input; returns the exit code (0)."""
         while True:

@@ -76,6 +76,7 @@ function Start-PshaiWorkerProcess {
         Process      = $proc
         Pid          = $proc.Id
         Python       = $python.Path
+        Transport    = 'stdio'
         Stdin        = $proc.StandardInput.BaseStream
         Link         = New-Object PowershaiPy.Native.WorkerLink -ArgumentList @(
             $proc.StandardInput.BaseStream, $proc.StandardOutput, $script:PshaiCodec)
@@ -150,6 +151,11 @@ function Stop-PshaiWorker {
     $script:PshaiWorker = $null
     if ($null -eq $w) { return }
     $proc = $w.Process
+    if ($w.Transport -eq 'inprocess') {
+        # The host closes; the interpreter stays for the process's life (CPython cannot unload).
+        try { $w.Channel.Close() } catch { }
+        return
+    }
     try { $w.Stdin.Close() } catch { }
     try {
         if (-not $proc.HasExited -and -not $proc.WaitForExit(2000)) {
@@ -186,7 +192,7 @@ function Get-PshaiWorker {
         Stop-PshaiWorker
         Reset-PshaiLiveCache
     }
-    $w = Start-PshaiWorkerProcess
+    $w = Start-PshaiWorker
     $script:PshaiWorker = $w
     $moduleVersion = Get-PshaiModuleVersion
     try {

@@ -1,0 +1,120 @@
+// PowershaiPy in-process bridge: the Python core hosted inside this PowerShell process.
+//
+// Compiled (and cached) only when the in-process transport is chosen, because it is the one
+// piece that references Python.Runtime.dll (from the pythonnet wheel of the worker's Python).
+// The stdio transport never loads it. C# 5, no warnings: Windows PowerShell 5.1 compiles it too.
+using System;
+using Python.Runtime;
+
+namespace PowershaiPy.InProcess
+{
+    /// <summary>One worker's worth of Python state (an InProcessHost of
+    /// powershai_py.worker._inprocess) in the one interpreter this process hosts. Lines go in
+    /// through Send; answers come back, on Python's threads, through the callback given to the
+    /// constructor. The GIL is held only inside these methods.</summary>
+    public sealed class PythonHost
+    {
+        private const string HostModule = "powershai_py.worker._inprocess";
+        private static readonly object Gate = new object();
+        private static string loadedLibrary;
+        private readonly PyObject host;
+        private bool closed;
+
+        /// <summary>The shared library of the interpreter this process hosts (null: none yet).</summary>
+        public static string LoadedLibrary { get { return loadedLibrary; } }
+
+        /// <summary>Starts the interpreter once per process. CPython cannot be unloaded, so later
+        /// imports of the module (Remove-Module, Import-Module) reuse it; asking for a different
+        /// library afterwards is an error the caller reports.</summary>
+        public static void Start(string pythonLibrary, string executable, string[] siteDirs,
+                                 string logPath, string logLevel)
+        {
+            lock (Gate)
+            {
+                if (loadedLibrary != null)
+                {
+                    if (!string.Equals(loadedLibrary, pythonLibrary, StringComparison.Ordinal))
+                    {
+                        throw new InvalidOperationException("this process already hosts the Python at '" +
+                            loadedLibrary + "' and CPython cannot be unloaded; '" + pythonLibrary +
+                            "' needs a new PowerShell process (or the stdio transport)");
+                    }
+                    return;
+                }
+                if (!PythonEngine.IsInitialized)
+                {
+                    Runtime.PythonDLL = pythonLibrary;
+                    // No sys.argv, no Python signal handlers: Ctrl+C stays PowerShell's.
+                    PythonEngine.Initialize(new string[0], false, false);
+                    // Release the GIL taken by Initialize: Python's threads (HTTP readers, SSE
+                    // pumps) run while PowerShell is not inside a call.
+                    PythonEngine.BeginAllowThreads();
+                }
+                using (Py.GIL())
+                {
+                    using (PyObject sys = Py.Import("sys"))
+                    using (PyString exe = new PyString(executable ?? ""))
+                    {
+                        if (!string.IsNullOrEmpty(executable)) { sys.SetAttr("executable", exe); }
+                    }
+                    using (PyObject site = Py.Import("site"))
+                    {
+                        foreach (string dir in siteDirs ?? new string[0])
+                        {
+                            using (PyString text = new PyString(dir))
+                            {
+                                site.InvokeMethod("addsitedir", text).Dispose();
+                            }
+                        }
+                    }
+                    using (PyObject module = Py.Import(HostModule))
+                    using (PyString path = new PyString(logPath ?? ""))
+                    using (PyString level = new PyString(logLevel ?? ""))
+                    {
+                        module.InvokeMethod("configure_process", path, level).Dispose();
+                    }
+                }
+                loadedLibrary = pythonLibrary;
+            }
+        }
+
+        public PythonHost(Action<string> onLine)
+        {
+            if (onLine == null) { throw new ArgumentNullException("onLine"); }
+            using (Py.GIL())
+            using (PyObject module = Py.Import(HostModule))
+            using (PyObject callback = onLine.ToPython())
+            {
+                host = module.InvokeMethod("InProcessHost", callback);
+            }
+        }
+
+        /// <summary>Hands one request or notification line to the host (returns at once: the
+        /// host answers from a thread of its own).</summary>
+        public void Send(string line)
+        {
+            if (closed) { throw new ObjectDisposedException("PythonHost"); }
+            using (Py.GIL())
+            using (PyString text = new PyString(line))
+            {
+                host.InvokeMethod("send_line", text).Dispose();
+            }
+        }
+
+        /// <summary>Stops the host's streams; it answers nothing more. The interpreter stays.</summary>
+        public void Close()
+        {
+            if (closed) { return; }
+            closed = true;
+            using (Py.GIL())
+            {
+                host.InvokeMethod("close").Dispose();
+                host.Dispose();
+            }
+        }
+
+        /// <summary>Send and Close as delegates, for the transport (which cannot name this type).</summary>
+        public Action<string> SendAction { get { return Send; } }
+        public Action CloseAction { get { return Close; } }
+    }
+}

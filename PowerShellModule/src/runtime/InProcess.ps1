@@ -1,0 +1,179 @@
+# runtime/InProcess.ps1: the in-process transport (the Python core hosted in this process).
+#
+# $env:POWERSHAI_PY_TRANSPORT, read once at import, picks how the module reaches the core:
+#   stdio      (default) a Python worker process, JSON-RPC lines over its stdin/stdout;
+#   inprocess  the same lines handed to the same worker code inside this process, through
+#              pythonnet (Python.Runtime.dll from the worker Python's pythonnet package);
+#   auto       inprocess where it loads, else stdio (the reason goes to -Verbose).
+# Everything above the line channel (WorkerLink, CmdletRun, the cmdlet paths) is shared.
+
+$script:PshaiTransportNames = @('stdio', 'inprocess', 'auto')
+$script:PshaiInProcessFallback = $null   # why auto fell back to stdio (once per import)
+
+function Resolve-PshaiTransport {
+    # The transport asked for: the Import-Module argument wins over the environment variable.
+    param([string]$Requested)
+    $name = $Requested
+    if (-not $name) { $name = $env:POWERSHAI_PY_TRANSPORT }
+    if (-not $name) { return 'stdio' }
+    $name = $name.Trim().ToLowerInvariant()
+    if ($script:PshaiTransportNames -notcontains $name) {
+        throw (New-PshaiException -ErrorId 'POWERSHAI_PY_INVALID_TRANSPORT' -Category 'InvalidArgument' -Message (
+                "POWERSHAI_PY_INVALID_TRANSPORT: transport '$name' is not one of " +
+                "$($script:PshaiTransportNames -join ', ') (from `$env:POWERSHAI_PY_TRANSPORT or Import-Module -ArgumentList)."))
+    }
+    $name
+}
+
+function New-PshaiInProcessError {
+    param([string]$ErrorId, [string]$Reason)
+    New-PshaiException -ErrorId $ErrorId -Category 'ResourceUnavailable' -Message (
+        "${ErrorId}: the in-process transport cannot load: $Reason")
+}
+
+function Get-PshaiInProcessInfo {
+    # What hosting the worker's Python needs (its shared library, Python.Runtime.dll, site
+    # folders), asked of that Python once and cached per interpreter in the cache folder.
+    param($Python)
+    $key = "$($Python.Path)|$($Python.Prefix -join ' ')"
+    $sha = [System.Security.Cryptography.SHA256]::Create()
+    try { $digest = $sha.ComputeHash($script:PshaiUtf8.GetBytes($key)) } finally { $sha.Dispose() }
+    $hash = ([BitConverter]::ToString($digest) -replace '-', '').Substring(0, 20).ToLowerInvariant()
+    $cacheFile = Join-Path (Join-Path (Get-PshaiCacheFolder) 'native') "inprocess.$hash.json"
+    $stamp = ''
+    try { $stamp = [System.IO.File]::GetLastWriteTimeUtc($Python.Path).Ticks.ToString() } catch { }
+    try {
+        if ([System.IO.File]::Exists($cacheFile)) {
+            $cached = [System.IO.File]::ReadAllText($cacheFile) | ConvertFrom-Json
+            if ($cached.stamp -eq $stamp -and $cached.pythonDll -and $cached.runtimeDll -and
+                [System.IO.File]::Exists($cached.pythonDll) -and [System.IO.File]::Exists($cached.runtimeDll)) {
+                return $cached
+            }
+        }
+    } catch { }
+    $code = 'from powershai_py.worker._inprocess import print_probe; print_probe()'
+    $text = $null
+    try { $text = (& $Python.Path @($Python.Prefix) -c $code 2>$null) -join "`n" } catch { }
+    if ($LASTEXITCODE -ne 0 -or -not $text) {
+        throw (New-PshaiInProcessError 'POWERSHAI_PY_INPROCESS_UNAVAILABLE' (
+                "'$($Python.Path)' could not describe itself (its powershai-py package may predate the in-process transport)."))
+    }
+    $info = $text | ConvertFrom-Json
+    $info | Add-Member -NotePropertyName stamp -NotePropertyValue $stamp -Force
+    if (-not $info.errorId) {
+        try {
+            $null = [System.IO.Directory]::CreateDirectory((Split-Path $cacheFile))
+            [System.IO.File]::WriteAllText($cacheFile, ($info | ConvertTo-Json -Compress), $script:PshaiUtf8)
+        } catch { }
+    }
+    $info
+}
+
+function Get-PshaiBridgeReferences {
+    # What the bridge's compilation must see besides Python.Runtime.dll (netstandard2.0).
+    param([string]$RuntimeDll)
+    if ($PSVersionTable.PSEdition -eq 'Desktop') {
+        $facade = Join-Path ([System.Runtime.InteropServices.RuntimeEnvironment]::GetRuntimeDirectory()) 'Facades\netstandard.dll'
+        return @($RuntimeDll, 'System.Core', $facade)
+    }
+    @($RuntimeDll, 'netstandard', 'System.Linq.Expressions', 'System.Threading', 'System.Collections')
+}
+
+function Import-PshaiInProcessBridge {
+    # Loads Python.Runtime.dll and the bridge (inprocess/PythonHost.cs) compiled against it,
+    # cached beside the hot path like PowershaiPy.Native.
+    param([string]$RuntimeDll)
+    if ($null -ne ('PowershaiPy.InProcess.PythonHost' -as [type])) { return }
+    # Add-Type's compiler notes are not the user's business (this scope only).
+    $VerbosePreference = 'SilentlyContinue'
+    $runtime = $null
+    foreach ($loaded in [AppDomain]::CurrentDomain.GetAssemblies()) {
+        if ($loaded.GetName().Name -eq 'Python.Runtime') { $runtime = $loaded; break }
+    }
+    if ($null -eq $runtime) { $runtime = [System.Reflection.Assembly]::LoadFrom($RuntimeDll) }
+    # Beside the generated .psm1; from the sources (tests dot-source src/runtime) one level up.
+    $source = Join-Path $PSScriptRoot 'PowershaiPy.InProcess.cs'
+    if (-not [System.IO.File]::Exists($source)) {
+        $source = Join-Path (Join-Path (Split-Path $PSScriptRoot) 'inprocess') 'PythonHost.cs'
+    }
+    $text = [System.IO.File]::ReadAllText($source)
+    $references = Get-PshaiBridgeReferences -RuntimeDll $runtime.Location
+    $sha = [System.Security.Cryptography.SHA256]::Create()
+    try {
+        $stamp = "$text|$($runtime.FullName)|$($PSVersionTable.PSEdition)|$($PSVersionTable.PSVersion)"
+        $digest = $sha.ComputeHash($script:PshaiUtf8.GetBytes($stamp))
+    } finally { $sha.Dispose() }
+    $hash = ([BitConverter]::ToString($digest) -replace '-', '').Substring(0, 20).ToLowerInvariant()
+    $folder = Join-Path (Get-PshaiCacheFolder) 'native'
+    $dll = Join-Path $folder "PowershaiPy.InProcess.$hash.dll"
+    if (-not [System.IO.File]::Exists($dll)) {
+        $temp = Join-Path $folder ('PowershaiPy.InProcess.{0}.{1}.tmp.dll' -f $hash, [guid]::NewGuid().ToString('N'))
+        try {
+            $null = [System.IO.Directory]::CreateDirectory($folder)
+            Add-Type -TypeDefinition $text -ReferencedAssemblies $references -OutputAssembly $temp -OutputType Library -ErrorAction Stop
+            try { [System.IO.File]::Move($temp, $dll) } catch { }
+        } catch {
+            Add-Type -TypeDefinition $text -ReferencedAssemblies $references -ErrorAction Stop
+            return
+        } finally {
+            if ([System.IO.File]::Exists($temp)) { Remove-Item -LiteralPath $temp -Force -ErrorAction SilentlyContinue }
+        }
+    }
+    $null = [System.Reflection.Assembly]::LoadFrom($dll)
+}
+
+function Start-PshaiInProcessWorker {
+    # A worker record (as Start-PshaiWorkerProcess returns) whose link talks to a PythonHost in
+    # this process. Throws POWERSHAI_PY_NO_SHARED_LIBPYTHON / POWERSHAI_PY_INPROCESS_UNAVAILABLE.
+    $python = Find-PshaiPython
+    $info = Get-PshaiInProcessInfo -Python $python
+    if ($info.errorId) { throw (New-PshaiInProcessError $info.errorId $info.reason) }
+    $logPath = Join-Path ([System.IO.Path]::GetTempPath()) ('powershai-py-inprocess-{0}.log' -f $PID)
+    try {
+        Import-PshaiInProcessBridge -RuntimeDll $info.runtimeDll
+        [PowershaiPy.InProcess.PythonHost]::Start([string]$info.pythonDll, [string]$info.executable,
+            [string[]]@($info.siteDirs), $logPath, [string]$env:POWERSHAI_PY_LOG)
+        $transport = New-Object PowershaiPy.Native.InProcessLineTransport
+        $hostObject = New-Object PowershaiPy.InProcess.PythonHost -ArgumentList @(, $transport.Deliver)
+        $transport.Connect($hostObject.SendAction, $hostObject.CloseAction)
+    } catch {
+        $reason = $_.Exception.Message
+        if ($_.Exception.InnerException) { $reason = $_.Exception.InnerException.Message }
+        throw (New-PshaiInProcessError 'POWERSHAI_PY_INPROCESS_UNAVAILABLE' "$reason (Python '$($python.Path)').")
+    }
+    $logPos = [long]0
+    try { $logPos = (New-Object System.IO.FileInfo($logPath)).Length } catch { }
+    @{
+        Transport      = 'inprocess'
+        Process        = $null
+        Pid            = $PID
+        Python         = $python.Path
+        Channel        = $transport
+        Link           = New-Object PowershaiPy.Native.WorkerLink -ArgumentList @($transport, $script:PshaiCodec)
+        Dead           = $false
+        ExitCode       = $null
+        LogPath        = $logPath
+        LogFile        = $null
+        StderrTask     = $null
+        StderrPos      = $logPos
+        ExitedAt       = $null
+        PackageVersion = $null
+    }
+}
+
+function Start-PshaiWorker {
+    # The worker the chosen transport gives; under auto, in-process unless it cannot load.
+    if ($script:PshaiTransport -eq 'stdio' -or $null -ne $script:PshaiInProcessFallback) {
+        return (Start-PshaiWorkerProcess)
+    }
+    if ($script:PshaiTransport -eq 'inprocess') { return (Start-PshaiInProcessWorker) }
+    try {
+        return (Start-PshaiInProcessWorker)
+    } catch {
+        $script:PshaiInProcessFallback = $_.Exception.Message
+        Write-Verbose "PowershaiPy: transport auto uses stdio: $($_.Exception.Message)"
+    }
+    Start-PshaiWorkerProcess
+}
+
+$script:PshaiTransport = Resolve-PshaiTransport

@@ -1,0 +1,196 @@
+# The in-process transport ($env:POWERSHAI_PY_TRANSPORT = 'inprocess' / 'auto'): the Python core
+# hosted in the PowerShell process through pythonnet. CPython lives once per process, so every
+# scenario runs in a child PowerShell of its own (Start-Job), bounded by Wait-Job -Timeout.
+# Real Gradio 6 server shared by the whole file. PowerShell 7 and Windows PowerShell 5.1.
+
+Set-StrictMode -Version Latest
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    $G6 = Start-PshaiGradioApp -Version 6
+    $Url = $G6.Url
+    $Helpers = Join-Path $PSScriptRoot 'TestHelpers.ps1'
+    $env:POWERSHAI_PY_PYTHON = Get-PshaiPython
+
+    function Invoke-PshaiTransportJob {
+        # Runs $Script in a child PowerShell that imports the module under $Transport; returns
+        # its output, or throws when it does not finish within $TimeoutSec.
+        param([string]$Transport, [scriptblock]$Script, [object[]]$ArgumentList = @(),
+            [int]$TimeoutSec = 120, [hashtable]$Environment = @{})
+        $wrapper = {
+            param($Helpers, $Transport, $Environment, $Body, $JobArgs)
+            $ErrorActionPreference = 'Stop'
+            foreach ($name in $Environment.Keys) { Set-Item -Path "env:$name" -Value $Environment[$name] }
+            $env:POWERSHAI_PY_TRANSPORT = $Transport
+            . $Helpers
+            $null = Import-PshaiTestModule
+            & ([scriptblock]::Create($Body)) @JobArgs
+        }
+        $job = Start-Job -ScriptBlock $wrapper -ArgumentList $Helpers, $Transport, $Environment, $Script.ToString(), $ArgumentList
+        try {
+            if (-not (Wait-Job -Job $job -Timeout $TimeoutSec)) {
+                throw "the child PowerShell did not finish within $TimeoutSec s (hang)"
+            }
+            Receive-Job -Job $job -ErrorAction Stop
+        } finally {
+            Stop-Job -Job $job -ErrorAction SilentlyContinue
+            Remove-Job -Job $job -Force -ErrorAction SilentlyContinue
+        }
+    }
+}
+
+AfterAll {
+    Stop-PshaiGradioApp $G6
+}
+
+Describe 'In-process transport' {
+    It 'runs the core inside PowerShell: libpython is loaded here and no worker process exists' {
+        $r = Invoke-PshaiTransportJob -Transport 'inprocess' -ArgumentList $Url -Script {
+            param($Url)
+            $s = New-GradioSession $Url -Name 'inproc'
+            $text = (Invoke-GradioSessionApi echo @('hi') -Session $s | Update-GradioSessionApiResult | Select-Object -Last 1).data
+            $children = @()
+            if (Test-Path "/proc/$PID/task") {
+                foreach ($task in Get-ChildItem "/proc/$PID/task") {
+                    $list = Get-Content (Join-Path $task.FullName 'children') -Raw -ErrorAction SilentlyContinue
+                    if ($list) { $children += @($list.Trim() -split '\s+' | Where-Object { $_ }) }
+                }
+                $maps = Get-Content "/proc/$PID/maps" -Raw
+            } else {
+                $children = @(Get-CimInstance Win32_Process -Filter "ParentProcessId = $PID" | ForEach-Object { $_.ProcessId })
+                $maps = ((Get-Process -Id $PID).Modules | ForEach-Object { $_.FileName }) -join "`n"
+            }
+            $workers = @($children | Where-Object {
+                    $cmd = ''
+                    try { $cmd = (Get-Content "/proc/$_/cmdline" -Raw) -replace "`0", ' ' } catch { }
+                    $cmd -match 'powershai_py'
+                })
+            @{ Text = $text; Workers = $workers.Count; LibPython = [bool]($maps -match 'libpython3|python3\d+\.dll') }
+        }
+        $r.Text | Should -Be 'echo: hi'
+        $r.Workers | Should -Be 0
+        $r.LibPython | Should -BeTrue
+    }
+
+    It 'serves several runspaces of one process at once (ForEach-Object -Parallel)' -Skip:($PSVersionTable.PSVersion.Major -lt 7) {
+        $r = Invoke-PshaiTransportJob -Transport 'inprocess' -ArgumentList $Url, (Get-PshaiModuleManifest) -Script {
+            param($Url, $Manifest)
+            1..4 | ForEach-Object -ThrottleLimit 4 -Parallel {
+                Import-Module $using:Manifest
+                $s = New-GradioSession $using:Url -Name "r$_"
+                $out = Invoke-GradioSessionApi echo @("from $_") -Session $s | Update-GradioSessionApiResult | Select-Object -Last 1
+                "$($_)=$($out.data)"
+            } | Sort-Object
+        }
+        $r | Should -Be @('1=echo: from 1', '2=echo: from 2', '3=echo: from 3', '4=echo: from 4')
+    }
+
+    It 'stops a stream with Select-Object -First 1 at once, and a later Update continues it' {
+        $r = Invoke-PshaiTransportJob -Transport 'inprocess' -ArgumentList $Url -Script {
+            param($Url)
+            $s = New-GradioSession $Url -Name 'first'
+            $call = Invoke-GradioSessionApi partials @(4, 0.3) -Session $s
+            $first = @($call | Update-GradioSessionApiResult | Select-Object -First 1)
+            $rest = @($call | Update-GradioSessionApiResult)
+            @{ First = $first.Count; Rest = $rest.Count; Last = $rest[-1].data }
+        }
+        $r.First | Should -Be 1
+        $r.Rest | Should -BeGreaterThan 0
+        $r.Last | Should -Not -BeNullOrEmpty
+    }
+
+    It 'works again after Remove-Module then Import-Module in the same process (one interpreter)' {
+        $r = Invoke-PshaiTransportJob -Transport 'inprocess' -ArgumentList $Url -Script {
+            param($Url)
+            $null = New-GradioSession $Url -Name 'before'
+            Remove-Module PowershaiPy
+            $null = Import-PshaiTestModule
+            $s = New-GradioSession $Url -Name 'after'
+            @{ Sessions = @(Get-GradioSession | ForEach-Object { $_.name }); Echo = (Invoke-GradioSessionApi echo @('again') -Session $s | Update-GradioSessionApiResult | Select-Object -Last 1).data }
+        }
+        $r.Echo | Should -Be 'echo: again'
+        $r.Sessions | Should -Be @('after')
+    }
+
+    It 'keeps what Python writes (logs at DEBUG, stdout, stderr) off the console; it goes to the log' {
+        # A child pwsh whose real stdout and stderr are captured: only the script's line may appear.
+        $script = Join-Path ([IO.Path]::GetTempPath()) "pshai-inproc-quiet-$PID.ps1"
+        Set-Content -LiteralPath $script -Value @"
+`$ErrorActionPreference = 'Stop'
+. '$Helpers'
+`$null = Import-PshaiTestModule
+`$s = New-GradioSession '$Url' -Name 'quiet'
+`$null = Invoke-GradioSessionApi echo @('x') -Session `$s | Update-GradioSessionApiResult
+'DONE'
+Join-Path ([IO.Path]::GetTempPath()) "powershai-py-inprocess-`$PID.log"
+"@
+        $psi = New-Object System.Diagnostics.ProcessStartInfo
+        $pwsh = Join-Path (Get-PshaiRepoRoot) '.tools/pwsh/pwsh'
+        if (-not (Test-Path -LiteralPath $pwsh)) { $pwsh = (Get-Process -Id $PID).Path }
+        $psi.FileName = $pwsh
+        $psi.Arguments = "-NoProfile -NonInteractive -File `"$script`""
+        $psi.UseShellExecute = $false
+        $psi.RedirectStandardOutput = $true
+        $psi.RedirectStandardError = $true
+        $psi.EnvironmentVariables['POWERSHAI_PY_TRANSPORT'] = 'inprocess'
+        $psi.EnvironmentVariables['POWERSHAI_PY_LOG'] = 'DEBUG'
+        $psi.EnvironmentVariables['POWERSHAI_PY_PYTHON'] = Get-PshaiPython
+        $proc = [System.Diagnostics.Process]::Start($psi)
+        $errTask = $proc.StandardError.ReadToEndAsync()
+        $out = $proc.StandardOutput.ReadToEnd()
+        $exited = $proc.WaitForExit(120000)
+        $err = $errTask.Result
+        Remove-Item -LiteralPath $script -ErrorAction SilentlyContinue
+        $exited | Should -BeTrue
+        $lines = @($out.Trim() -split '\r?\n')
+        $lines.Count | Should -Be 2
+        $lines[0] | Should -Be 'DONE'
+        $err | Should -BeNullOrEmpty
+        $log = $lines[1]
+        (Get-Content -LiteralPath $log -Raw) | Should -Match 'DEBUG'
+        Remove-Item -LiteralPath $log -ErrorAction SilentlyContinue
+    }
+
+    Context 'a Python built without a shared library' {
+        BeforeAll {
+            # The fault: sysconfig of the worker's Python says Py_ENABLE_SHARED = 0 (a static
+            # build; every interpreter on the test machines is shared). A fresh cache folder, so
+            # no earlier probe of this Python answers instead.
+            $FaultDir = Join-Path ([IO.Path]::GetTempPath()) ('pshai-static-' + [guid]::NewGuid().ToString('N'))
+            $null = New-Item -ItemType Directory -Path $FaultDir
+            Set-Content -LiteralPath (Join-Path $FaultDir 'sitecustomize.py') -Value @'
+import sysconfig
+_real = sysconfig.get_config_var
+sysconfig.get_config_var = lambda name: 0 if name == "Py_ENABLE_SHARED" else _real(name)
+'@
+            $FaultEnv = @{ PYTHONPATH = $FaultDir; POWERSHAI_PY_CACHE = (Join-Path $FaultDir 'cache') }
+        }
+        AfterAll { Remove-Item -LiteralPath $FaultDir -Recurse -Force -ErrorAction SilentlyContinue }
+
+        It 'fails under inprocess with POWERSHAI_PY_NO_SHARED_LIBPYTHON' -Skip:([System.IO.Path]::DirectorySeparatorChar -eq '\') {
+            $r = Invoke-PshaiTransportJob -Transport 'inprocess' -Environment $FaultEnv -ArgumentList $Url -Script {
+                param($Url)
+                try { $null = New-GradioSession $Url -Name 'static'; 'no error' }
+                catch { @{ Id = $_.FullyQualifiedErrorId; Message = $_.Exception.Message } }
+            }
+            $r.Id | Should -BeLike 'POWERSHAI_PY_NO_SHARED_LIBPYTHON*'
+            $r.Message | Should -BeLike '*built without a shared library*'
+        }
+
+        It 'falls back to stdio under auto and says why in Verbose' -Skip:([System.IO.Path]::DirectorySeparatorChar -eq '\') {
+            $r = Invoke-PshaiTransportJob -Transport 'auto' -Environment $FaultEnv -ArgumentList $Url -Script {
+                param($Url)
+                $verbose = New-GradioSession $Url -Name 'fallback' -Verbose 4>&1 |
+                    Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object { $_.Message }
+                @{ Verbose = @($verbose); Echo = (Invoke-GradioSessionApi echo @('s') -Session 'fallback' | Update-GradioSessionApiResult | Select-Object -Last 1).data }
+            }
+            $r.Echo | Should -Be 'echo: s'
+            ($r.Verbose -join "`n") | Should -BeLike '*transport auto uses stdio*POWERSHAI_PY_NO_SHARED_LIBPYTHON*'
+        }
+    }
+
+    It 'rejects an unknown transport name with a clear error' {
+        { Invoke-PshaiTransportJob -Transport 'pigeon' -Script { 'loaded' } } |
+            Should -Throw -ExpectedMessage '*POWERSHAI_PY_INVALID_TRANSPORT*'
+    }
+}
