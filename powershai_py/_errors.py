@@ -325,7 +325,7 @@ class ProxyNoSession(ProxyError):
 
 
 class ProxyExists(ProxyError):
-    """A function of that name exists already (and -Force was not given)."""
+    """A function of that name exists already (and replacing it was not asked for)."""
 
     error_id = "POWERSHAI_HUGGINGFACE_NEWGRADIOPROXY_EXISTS"
     category = "ResourceExists"
@@ -347,10 +347,10 @@ class ProxyParamError(ProxyError):
 
 
 class ProxyInvokeFailed(ProxyError):
-    """A proxy function's call ended in an error result."""
+    """A dynamic call (Invoke-GradioDynamicApi) cannot be made: no endpoint named."""
 
     error_id = "POWERSHAI_HUGGINGFACE_GRADIO_APIINVOKE"
-    category = "NotSpecified"
+    category = "ObjectNotFound"
 
 
 # -- the caller's values ------------------------------------------------------------------------

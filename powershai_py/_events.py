@@ -58,9 +58,10 @@ class ApiEventResult:
 class GradioApiEvent:
     """One call (on the /call route or the queue) and everything its stream has told us so far.
 
-    Queue jobs also tell side information, kept here and passed to ``status_hook`` as it is
-    read: ``QueueRank`` (0 = next), ``QueueSize``, ``Eta`` (seconds), ``Progress`` (the last
-    gr.Progress ``progress_data``), ``Logs`` (every gr.Info / gr.Warning: ``{level, log, ...}``).
+    Queue jobs also tell side information, kept here and passed to update()'s ``status_hook``
+    as it is read: ``QueueRank`` (0 = next), ``QueueSize``, ``Eta`` (seconds), ``Progress``
+    (the last gr.Progress ``progress_data``), ``Logs`` (every gr.Info / gr.Warning:
+    ``{level, log, ...}``).
     """
 
     EventId: str
@@ -83,7 +84,6 @@ class GradioApiEvent:
     Eta: float | None = None
     Progress: list[dict[str, Any]] = field(default_factory=list)
     Logs: list[dict[str, Any]] = field(default_factory=list)
-    status_hook: StatusHook | None = field(default=None, repr=False)
     # Where the messages come from when not the /call stream: a queue job, which feeds a
     # thread-less pump (QueueJob.attach); and what to run when the reading stops.
     source: Callable[[StreamPump], None] | None = field(default=None, repr=False)
@@ -103,13 +103,15 @@ class GradioApiEvent:
         callback: ResultHook | None = None,
         cancel: threading.Event | None = None,
         warn: Warn = default_warn,
+        status_hook: StatusHook | None = None,
     ) -> Iterator[ApiEventResult]:
         """Yield the stream's messages as they arrive, until ``complete``/``error``.
 
         ``max_heartbeats`` stops after that many heartbeats in a row (LastQueryStatus becomes
         ``HeartBeatExpired``); a later update continues the same stream. ``history`` keeps every
         result in ``events`` and every payload in ``data``. ``cancel`` stops waiting without
-        losing the message being waited for.
+        losing the message being waited for. ``status_hook(kind, info)`` sees the queue's side
+        information as it is read (kind: one of ``proto.STATUS_EVENTS``).
         """
         if self.finished:
             # Never GET a finished event again: Gradio would answer with heartbeats forever.
@@ -128,7 +130,7 @@ class GradioApiEvent:
                 text = f"{err.STREAM_CUT}: the stream ended before 'complete'"
                 message = RawMessage(CUT, text, datetime.now().astimezone())
             if message.event in proto.STATUS_EVENTS:
-                self._status(message)
+                self._status(message, status_hook)
                 continue
             result = self._apply(message, history)
             if result.event == proto.ERROR and message.event != CUT:
@@ -212,7 +214,7 @@ class GradioApiEvent:
                     self.data.append(data)
             return result
 
-    def _status(self, message: RawMessage) -> None:
+    def _status(self, message: RawMessage, hook: StatusHook | None) -> None:
         info: dict[str, Any] = message.data if isinstance(message.data, dict) else {}
         with self._lock:
             if message.event == proto.ESTIMATION:
@@ -228,7 +230,6 @@ class GradioApiEvent:
                     data, list) else []
             elif message.event == proto.LOG:
                 self.Logs.append(dict(info))
-        hook = self.status_hook
         if hook is not None:
             hook(message.event, info)
 

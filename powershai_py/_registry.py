@@ -111,7 +111,7 @@ class SessionRegistry:
     def configure(self, session: GradioSession, *, default: bool = False,
                   max_calls: int | None = None, max_calls_policy: str | None = None,
                   protocol: str | None = None) -> None:
-        """Set-GradioSession (only the options it documents: PowerShai stored any bound one)."""
+        """Set the documented options (PowerShai stored any option it was given)."""
         # SessionOptions checks each value (InvalidArgument); nothing is set when one is wrong.
         checked = SessionOptions(**vars(session.options))
         if max_calls_policy is not None:

@@ -437,7 +437,7 @@ class GradioSession:
         """PowerShai's Remove-GradioSessionApi: ``clean`` (completed), ``all``, or one call."""
         with self._lock:
             if target is None or (isinstance(target, str) and target.lower() in ("clean", "all")):
-                # Without -Force only finished calls go; -Force takes running ones too.
+                # Without force only finished calls go; force takes running ones too.
                 candidates = list(self.calls.values())
             else:
                 candidates = [self.get_call(target)]

@@ -142,7 +142,7 @@ class HubClient:
         self.close()
 
     def get_space(self, value: Any) -> dict[str, Any]:
-        """The Hub's info of a Space (``GET /api/spaces/{id}``), with ``$type`` HuggingFaceSpace."""
+        """The Hub's info of a Space (``GET /api/spaces/{id}``), as the Hub answered it."""
         kind, key = parse_space(value)
         path = (f"/api/spaces/{quote(key, safe='/')}" if kind == "id"
                 else f"/api/spaces/by-subdomain/{quote(key, safe='')}")
@@ -163,7 +163,7 @@ class HubClient:
             info = None
         if not isinstance(info, dict):
             raise err.SpaceError(f"GET {url}: the Hub sent no Space object")
-        return {**info, "$type": "HuggingFaceSpace"}
+        return info
 
     def wake(self, host: str) -> None:
         """Touch the Space's host so a sleeping Space starts; any answer (or none) will do."""

@@ -127,17 +127,13 @@ def python_half(out: TextIO, url: str, topic: str, words: int) -> str:
             unit = units[0] if isinstance(units[0], dict) else {}
             progress["text"] = f"{unit.get('index')}/{unit.get('length')} {unit.get('unit')}"
 
-    call.ApiEvent.status_hook = status
     start = time.monotonic()
     text = ""
-    try:
-        for result in call.update():
-            if result.event in ("generating", "complete"):
-                text = text_of(result.data)
-            say(out, f"  +{time.monotonic() - start:5.2f}s  #{result.num:<3} {result.event:<10} "
-                f"{progress['text']:<10} {text_of(result.data)}")
-    finally:
-        call.ApiEvent.status_hook = None
+    for result in call.update(status_hook=status):
+        if result.event in ("generating", "complete"):
+            text = text_of(result.data)
+        say(out, f"  +{time.monotonic() - start:5.2f}s  #{result.num:<3} {result.event:<10} "
+            f"{progress['text']:<10} {text_of(result.data)}")
     if call.ApiEvent.error is not None:
         raise DemoError(f"the call failed: {call.ApiEvent.error}")
     say(out, f"Python: the story: {text}")

@@ -112,11 +112,12 @@ def test_protocol_call_keeps_state_on_6(gradio6_app: RunningApp) -> None:
         second.close()
 
 
-def test_unknown_protocol_is_rejected(fresh: ps.GradioSession) -> None:
-    fresh.options.Protocol = "websocket"
+def test_unknown_protocol_is_rejected_where_it_is_set(fresh: ps.GradioSession) -> None:
     with pytest.raises(ps.InvalidArgument) as info:
-        fresh.invoke("echo", ["x"])
+        fresh.options.Protocol = "websocket"
     assert "Protocol must be one of auto, call, queue" in str(info.value)
+    assert fresh.options.Protocol == "auto"
+    assert fresh.invoke("echo", ["x"]).results()[-1].data == ["echo: x"]
 
 
 def test_overlapping_state_calls(fresh: ps.GradioSession) -> None:
@@ -180,8 +181,7 @@ def test_progress_and_logs_are_side_information(queued: ps.GradioSession) -> Non
     call = queued.invoke("progress_logs", [3])
     event = call.ApiEvent
     seen: list[tuple[str, dict[str, Any]]] = []
-    event.status_hook = lambda kind, info: seen.append((kind, info))
-    results = call.results()
+    results = call.results(status_hook=lambda kind, info: seen.append((kind, info)))
     assert [(r.event, r.data) for r in results] == [("complete", ["done 3"])]
     assert [r.num for r in results] == [1]  # side information is not a result
     kinds = [k for k, _ in seen]
@@ -209,7 +209,7 @@ def test_worker_turns_side_information_into_messages(queued: ps.GradioSession) -
     run = [m for m in progress if m["activity"] == "progress_logs" and not m["completed"]]
     assert run and run[0]["status"].startswith("step ") and 0 <= run[0]["percent"] <= 100
     assert progress[-1]["completed"]  # progress closed at the end
-    assert call.ApiEvent.status_hook is None
+    assert not hasattr(call.ApiEvent, "status_hook")  # passed to update(), never stored
 
 
 def test_partials_reach_the_client_while_the_generator_runs(queued: ps.GradioSession) -> None:

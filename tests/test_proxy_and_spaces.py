@@ -133,7 +133,7 @@ def test_integer_params_and_all_endpoints(session: dict[str, Any]) -> None:
     rest = run("Remove-GradioSessionApiProxyFunction", {"Function": "Invoke-GradioApi*"}).output
     assert "Invoke-GradioApiOp2" in {o["name"] for o in rest}
     assert run("Get-GradioSessionApiProxyFunction", {"Session": session["name"]}).output == []
-    with pytest.raises(err.InvalidArgument) as info:
+    with pytest.raises(err.ProxyNotFound) as info:
         run("Remove-GradioSessionApiProxyFunction", {"Function": "Get-ChildItem"})
     assert info.value.error_id == functions.PROXY_NOT_FOUND
 
@@ -205,7 +205,7 @@ def test_manual_debugdata_and_map_errors(session: dict[str, Any]) -> None:
                 _proxy_args(session, "Op2", Params={"Maxnums": 2}, DebugData=True)).output[0]
     assert debug["Data"] == [2, 50]
     piped = {"$type": "GradioApiEventResult", "event": "generating", "data": ["7"], "num": 1}
-    with pytest.raises(err.InvalidParams) as info:
+    with pytest.raises(err.ProxyParamError) as info:
         run("Invoke-GradioProxyFunction",
             _proxy_args(session, "Op2", ApiResultMap="nothere=0", PipeInput=piped))
     assert info.value.error_id == values.PARAM_ERROR
@@ -213,7 +213,7 @@ def test_manual_debugdata_and_map_errors(session: dict[str, Any]) -> None:
                  _proxy_args(session, "Op2", ApiResultMap="MaxNums=0", PipeInput=piped,
                              DebugData=True)).output[0]
     assert mapped["Data"] == [7, 50]  # "7" converted to [int] like PowerShell's -as
-    with pytest.raises(err.InvalidParams):
+    with pytest.raises(err.ProxyParamError, match="the piped result has 1 value"):
         run("Invoke-GradioProxyFunction",
             _proxy_args(session, "Op2", ApiResultMap="MaxNums=3", PipeInput=piped))
 
@@ -234,7 +234,7 @@ def test_removed_session_is_a_clear_error(gradio6_app: RunningApp) -> None:
     sid = s.output[0]["SessionId"]
     run("New-GradioSessionApiProxyFunction", {"Session": "doomed", "ApiName": "Op1"})
     run("Remove-GradioSession", {"Name": "doomed"})
-    with pytest.raises(err.SessionError) as info:
+    with pytest.raises(err.ProxyNoSession) as info:
         run("Invoke-GradioProxyFunction", {"Function": "Invoke-GradioApiOp1", "Session": sid,
                                            "SessionName": "doomed", "ApiName": "Op1"})
     assert info.value.error_id == functions.NO_SESSION

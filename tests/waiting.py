@@ -29,7 +29,6 @@ class ResultReader:
         self.started = threading.Event()
         self.results: list[Any] | None = None
         self.error: BaseException | None = None
-        call.ApiEvent.status_hook = self._status
         self._thread = threading.Thread(target=self._read, args=(call,), daemon=True)
         self._thread.start()
 
@@ -39,7 +38,7 @@ class ResultReader:
 
     def _read(self, call: ps.SessionApiEvent) -> None:
         try:
-            self.results = call.results()
+            self.results = call.results(status_hook=self._status)
         except BaseException as exc:  # noqa: BLE001 - handed to the test by join()
             self.error = exc
 

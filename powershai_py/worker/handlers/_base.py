@@ -21,6 +21,7 @@ from ..._session import GradioSession
 from .._context import CmdletContext, CmdletResult, LastItem
 from .._state import WorkerState
 from ._wire import Wire
+from ._wording import in_powershell_words
 
 __all__ = [
     "Args", "Cmdlet", "CmdletContext", "CmdletResult", "LastItem", "WorkerState", "cmdlet",
@@ -74,7 +75,13 @@ class Cmdlet:
         self.__doc__ = fn.__doc__
 
     def __call__(self, ctx: CmdletContext, raw: Mapping[str, Any]) -> CmdletResult:
-        return self.fn(ctx, Args(raw))
+        try:
+            return self.fn(ctx, Args(raw))
+        except err.PowershaiPyError as exc:
+            worded = in_powershell_words(exc)
+            if worded is exc:
+                raise
+            raise worded from exc.__cause__
 
 
 def cmdlet(name: str, *, internal: bool = False) -> Callable[[Handler], Cmdlet]:

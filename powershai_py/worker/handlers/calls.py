@@ -70,15 +70,13 @@ def _status_hook(ctx: CmdletContext, event: GradioApiEvent, shown: set[int]
 def stream_updates(ctx: CmdletContext, holder: Any, event: GradioApiEvent, a: Args,
                    script: bool = False) -> Iterator[Any]:
     """Update's results one by one, with the live objects' changes and side information."""
+    shown: set[int] = set()
     updates = holder.update(
         max_heartbeats=a.int_or_none("MaxHeartBeats"), history=a.flag("History"),
-        cancel=ctx.cancelled, warn=ctx.warning,
+        cancel=ctx.cancelled, warn=ctx.warning, status_hook=_status_hook(ctx, event, shown),
     )
-    shown: set[int] = set()
-    event.status_hook = _status_hook(ctx, event, shown)
 
     def finish() -> None:
-        event.status_hook = None
         for progress_id in sorted(shown):
             ctx.progress(event.api_name, "done", id=progress_id, completed=True)
         shown.clear()

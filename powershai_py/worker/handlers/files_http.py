@@ -11,6 +11,7 @@ from ... import _errors as err
 from ..._auth import resolve_token, token_headers
 from ..._client import GradioClient
 from ..._files import file_data_from_server_path
+from ..._http import check_http_url, http_errors, send
 from ._base import Args, CmdletContext, CmdletResult, cmdlet, local_path, ref_of, resolve_session
 
 
@@ -48,22 +49,26 @@ def invoke_http(ctx: CmdletContext, a: Args) -> CmdletResult:
         else:
             kwargs["content"] = str(data).encode("utf-8")
             headers["content-type"] = str(a.get("ContentType", "application/json"))
-    redirects = a.int_or_none("MaxRedirects")
-    with httpx.Client(timeout=httpx.Timeout(10.0, read=120.0), follow_redirects=bool(redirects),
-                      max_redirects=redirects or 0) as http:
+    redirects = a.int_or_none("MaxRedirects") or 0
+    if redirects < 0:
+        raise err.InvalidArgument(f"-MaxRedirects must be 0 or more, not {redirects}")
+    what = f"{method} {url}"
+    # Our redirect rule (powershai_py._http.send): every credential header, x-hf-authorization
+    # included, goes only to the origin it was given for.
+    with httpx.Client(timeout=httpx.Timeout(10.0, read=120.0)) as http, http_errors(what):
+        response = send(http, method, check_http_url(url), max_redirects=redirects,
+                        stream=True, **kwargs)
         try:
-            with http.stream(method, url, **kwargs) as response:
-                if a.has("StreamCallback"):
-                    for line in response.iter_lines():
-                        ctx.invoke("StreamCallback", line)
-                    return CmdletResult([])
-                body = response.read().decode(response.encoding or "utf-8", "replace")
-        except httpx.HTTPError as exc:
-            raise err.GradioConnectionError(f"{method} {url} failed: {exc}",
-                                            error_id=err.UNREACHABLE) from exc
+            if a.has("StreamCallback"):
+                for line in response.iter_lines():
+                    ctx.invoke("StreamCallback", line)
+                return CmdletResult([])
+            body = response.read().decode(response.encoding or "utf-8", "replace")
+        finally:
+            response.close()
     if response.status_code >= 400:
-        raise err.GradioConnectionError(f"{method} {url}: HTTP {response.status_code} {body[:300]}",
-                                        error_id=err.HTTP_STATUS)
+        raise err.HttpStatusError(f"{what}: HTTP {response.status_code} {body[:300]}",
+                                  status=response.status_code)
     return CmdletResult([body])
 
 

@@ -27,7 +27,7 @@ def get_space(ctx: CmdletContext, a: Args) -> CmdletResult:
     value = a.get("Space")
     items = value if isinstance(value, list) else [value]
     with spaces.HubClient(token=resolve_token(a.get("Token"))) as hub:
-        return CmdletResult([hub.get_space(v) for v in items])
+        return CmdletResult([{**hub.get_space(v), "$type": "HuggingFaceSpace"} for v in items])
 
 
 def _existing(registry: SessionRegistry, name: str) -> Any:
@@ -77,8 +77,7 @@ def connect_space(ctx: CmdletContext, a: Args) -> CmdletResult:
     sdk = str(info.get("sdk") or "gradio").lower()
     if sdk != "gradio":
         ctx.progress(activity, "failed", completed=True)
-        raise err.SpaceError(f"Space {space_id} uses the {sdk} SDK, not Gradio",
-                             error_id=spaces.SPACE_NOT_GRADIO, category="InvalidType")
+        raise err.SpaceNotGradio(f"Space {space_id} uses the {sdk} SDK, not Gradio")
     name = f"Space:{space_id}"
     existing = _existing(registry, name)
     if existing is not None and not a.flag("Force"):
@@ -100,10 +99,9 @@ def connect_space(ctx: CmdletContext, a: Args) -> CmdletResult:
             # The Hub says RUNNING a little before the app answers; keep trying until the end.
             if time.monotonic() >= deadline:
                 ctx.progress(activity, "failed", completed=True)
-                raise err.SpaceError(
+                raise err.SpaceTimeout(
                     f"Space {space_id} runs but its Gradio app did not answer within "
-                    f"{timeout:g} s: {exc.text}", error_id=spaces.SPACE_TIMEOUT,
-                    category="OperationTimeout") from exc
+                    f"{timeout:g} s: {exc.text}") from exc
             ctx.verbose(f"The app is not answering yet: {exc.text}")
             time.sleep(min(spaces.POLL_INTERVAL, max(0.0, deadline - time.monotonic())))
     ctx.progress(activity, "connected", completed=True)

@@ -47,9 +47,8 @@ def invoke_dynamic_api(ctx: CmdletContext, a: Args) -> CmdletResult:
     session = resolve_session(ctx.state.registry, a.get("Session"))
     api = str(a.get("ApiName") or "").lstrip("/")
     if not api:
-        raise err.ApiNotFound("-ApiName is required. Valid names: "
-                              + ", ".join(session.endpoint_names()),
-                              error_id="POWERSHAI_HUGGINGFACE_GRADIO_APIINVOKE")
+        raise err.ProxyInvokeFailed("-ApiName is required. Valid names: "
+                                    + ", ".join(session.endpoint_names()))
     plan = endpoint_plan(session, api)
     data = build_values(plan, _dynamic_params(a, plan), {}, "Invoke-GradioDynamicApi")
     data = local_file_params(ctx, session, api, data)

@@ -37,9 +37,9 @@ from .rendering import PROXY_MARKER, proxy_script
 from .values import as_result, build_values, mapped_values
 
 PROXY_TYPE = "GradioProxyFunction"
-NO_SESSION = "POWERSHAI_HUGGINGFACE_GRADIO_APIPROXY_INVOKE_NOSESSION"
-PROXY_EXISTS = "POWERSHAI_HUGGINGFACE_NEWGRADIOPROXY_EXISTS"
-PROXY_NOT_FOUND = "POWERSHAI_HUGGINGFACE_GRADIO_PROXYFUNCTION_NOTFOUND"
+NO_SESSION = err.ProxyNoSession.error_id
+PROXY_EXISTS = err.ProxyExists.error_id
+PROXY_NOT_FOUND = err.ProxyNotFound.error_id
 
 
 def record_wire(record: ProxyRecord, registry: SessionRegistry) -> dict[str, Any]:
@@ -139,8 +139,7 @@ def remove_proxy_functions(ctx: CmdletContext, a: Args) -> CmdletResult:
             elif name.lower() in proxies:
                 found = [name.lower()]
             else:
-                raise err.InvalidArgument(f"{name} is not a proxy function",
-                                          error_id=PROXY_NOT_FOUND, category="ObjectNotFound")
+                raise err.ProxyNotFound(f"{name} is not a proxy function")
             for key in found:
                 record = proxies.pop(key)
                 output.append({"$directive": "removeFunction", "name": record.Name})
@@ -163,11 +162,10 @@ def _proxy_session(registry: SessionRegistry, a: Args) -> GradioSession:
         for session in sessions:
             if session.name == str(name):
                 return session
-    raise err.SessionError(
+    raise err.ProxyNoSession(
         f"The session of {a.get('Function') or 'this proxy function'} was removed or renamed "
         f"(SessionId {session_id}, name {name}). Create the proxy functions again with "
-        "New-GradioSessionApiProxyFunction.",
-        error_id=NO_SESSION, category="ObjectNotFound")
+        "New-GradioSessionApiProxyFunction.")
 
 
 

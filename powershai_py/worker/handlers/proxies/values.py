@@ -12,7 +12,7 @@ from .... import _errors as err
 from .planning import ProxyParam, find_param
 
 RESULT_TYPE = "GradioApiEventResult"
-PARAM_ERROR = "POWERSHAI_HUGGINGFACE_PROXY_PARAMERRROR"  # PowerShai's spelling
+PARAM_ERROR = err.ProxyParamError.error_id
 
 
 def _datetime(value: Any) -> Any:
@@ -57,8 +57,7 @@ def _map_pairs(value: Any) -> list[tuple[str, Any]]:
             continue
         name, sep, index = part.partition("=")
         if not sep:
-            raise err.InvalidParams(f"-ApiResultMap wants Name=Index pairs, not {part!r}",
-                                    error_id=PARAM_ERROR)
+            raise err.ProxyParamError(f"-ApiResultMap wants Name=Index pairs, not {part!r}")
         pairs.append((name.strip(), index.strip()))
     return pairs
 
@@ -72,9 +71,8 @@ def _coerce(p: ProxyParam, value: Any, fn: str) -> Any:
     if p.is_array:
         return [_coerce_one(p, base, v, fn) for v in values]
     if isinstance(value, list):
-        raise err.InvalidParams(
-            f"Parameter {p.ps_name} value (map) cannot be converted to {base}. Func:{fn}",
-            error_id=PARAM_ERROR)
+        raise err.ProxyParamError(
+            f"Parameter {p.ps_name} value (map) cannot be converted to {base}. Func:{fn}")
     return _coerce_one(p, base, value, fn)
 
 
@@ -97,9 +95,9 @@ def _coerce_one(p: ProxyParam, base: str, value: Any, fn: str) -> Any:
             return int(round(number))
         return int(number) if number.is_integer() and not isinstance(value, float) else number
     except (TypeError, ValueError) as exc:
-        raise err.InvalidParams(
+        raise err.ProxyParamError(
             f"Parameter {p.ps_name} value (map) {value!r} cannot be converted to its type "
-            f"{base}. Func:{fn}", error_id=PARAM_ERROR) from exc
+            f"{base}. Func:{fn}") from exc
 
 
 def mapped_values(plan: list[ProxyParam], map_value: Any, pipe: dict[str, Any] | None,
@@ -113,18 +111,17 @@ def mapped_values(plan: list[ProxyParam], map_value: Any, pipe: dict[str, Any] |
     for name, index in pairs:
         p = find_param(plan, name)
         if p is None:
-            raise err.InvalidParams(
+            raise err.ProxyParamError(
                 f"-ApiResultMap names {name}, which is not a parameter of {fn}. Valid names: "
-                + ", ".join(q.ps_name for q in plan), error_id=PARAM_ERROR)
+                + ", ".join(q.ps_name for q in plan))
         try:
             i = int(str(index).strip())
         except ValueError as exc:
-            raise err.InvalidParams(f"-ApiResultMap {name}={index}: the index must be a number",
-                                    error_id=PARAM_ERROR) from exc
+            raise err.ProxyParamError(
+                f"-ApiResultMap {name}={index}: the index must be a number") from exc
         if not -len(items) <= i < len(items):
-            raise err.InvalidParams(
-                f"-ApiResultMap {name}={i}: the piped result has {len(items)} value(s)",
-                error_id=PARAM_ERROR)
+            raise err.ProxyParamError(
+                f"-ApiResultMap {name}={i}: the piped result has {len(items)} value(s)")
         mapped[p.index] = _coerce(p, items[i], fn)
     return mapped
 
