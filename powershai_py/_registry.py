@@ -6,7 +6,7 @@ import threading
 from typing import Any
 
 from . import _errors as err
-from ._session import POLICIES, PROTOCOLS, GradioSession
+from ._session import GradioSession, SessionOptions
 
 
 class SessionRegistry:
@@ -112,19 +112,15 @@ class SessionRegistry:
                   max_calls: int | None = None, max_calls_policy: str | None = None,
                   protocol: str | None = None) -> None:
         """Set-GradioSession (only the options it documents: PowerShai stored any bound one)."""
+        # SessionOptions checks each value (InvalidArgument); nothing is set when one is wrong.
+        checked = SessionOptions(**vars(session.options))
         if max_calls_policy is not None:
-            policy = str(max_calls_policy).lower()
-            if policy not in POLICIES:
-                raise err.InvalidArgument(
-                    f"MaxCallsPolicy must be one of {', '.join(POLICIES)}, not {max_calls_policy}")
-            session.options.MaxCallsPolicy = policy
+            checked.MaxCallsPolicy = max_calls_policy
         if max_calls is not None:
-            session.options.MaxCalls = int(max_calls)
+            checked.MaxCalls = max_calls
         if protocol is not None:
-            if str(protocol).lower() not in PROTOCOLS:
-                raise err.InvalidArgument(
-                    f"Protocol must be one of {', '.join(PROTOCOLS)}, not {protocol}")
-            session.options.Protocol = str(protocol).lower()
+            checked.Protocol = protocol
+        session.options = checked
         if default:
             with self._lock:
                 self._default_id = session.SessionId

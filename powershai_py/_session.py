@@ -26,12 +26,36 @@ PROTOCOLS = ("auto", "call", "queue")
 
 @dataclass
 class SessionOptions:
+    """A session's options (PowerShai's ``$session.options``). Every assignment is checked, so a
+    wrong value fails where it is set (``InvalidArgument``), not at the next call."""
+
     MaxCalls: int = 100
     MaxCallsPolicy: str = "warning"
     # auto: the queue protocol, as Gradio's own clients use it (faster, keeps gr.State on every
     # version, brings queue position, progress, logs and error texts), and /call for listeners
     # declared queue=False or servers without queue routes; call / queue: always that route.
     Protocol: str = "auto"
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, _checked_option(name, value))
+
+
+def _checked_option(name: str, value: Any) -> Any:
+    if name == "MaxCalls":
+        number = value
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            number = int(value)
+        if isinstance(number, bool) or not isinstance(number, int) or number < 0:
+            raise err.InvalidArgument(
+                f"MaxCalls must be a whole number of 0 or more, not {value!r}")
+        return number
+    choices = {"MaxCallsPolicy": POLICIES, "Protocol": PROTOCOLS}.get(name)
+    if choices is not None:
+        if str(value).lower() not in choices:
+            raise err.InvalidArgument(
+                f"{name} must be one of {', '.join(choices)}, not {value!r}")
+        return str(value).lower()
+    return value
 
 
 class GradioSession:

@@ -108,3 +108,22 @@ def test_every_public_name_has_a_docstring() -> None:
     missing = [name for name in ps.__all__ if name != "__version__"
                and not inspect.getdoc(getattr(ps, name))]
     assert missing == []
+
+
+@pytest.mark.parametrize("value", [-1, "x", True, 2.5])
+def test_options_refuse_bad_max_calls(value: object) -> None:
+    options = ps.SessionOptions()
+    with pytest.raises(ps.InvalidArgument, match="MaxCalls must be a whole number of 0 or more"):
+        options.MaxCalls = value  # type: ignore[assignment]
+    assert options.MaxCalls == 100
+
+
+def test_configure_sets_nothing_when_one_value_is_wrong(gradio6_app: RunningApp) -> None:
+    sessions = ps.SessionRegistry()
+    session = sessions.new(gradio6_app.url)
+    try:
+        with pytest.raises(ps.InvalidArgument, match="Protocol must be one of"):
+            sessions.configure(session, max_calls=5, protocol="ftp")
+        assert session.options.MaxCalls == 100
+    finally:
+        session.close()

@@ -48,6 +48,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:bc00e4754cad7ea5785677596652c1af9bda08cb42a838f1445663f982512dfa'
+        InputsHash = 'sha256:0e6b955e8764d693be73fafb3f73613998b049d04f94caf3d645582ccf6c26c1'
     }
 }

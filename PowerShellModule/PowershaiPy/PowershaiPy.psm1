@@ -2,7 +2,7 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:bc00e4754cad7ea5785677596652c1af9bda08cb42a838f1445663f982512dfa
+# Inputs hash: sha256:0e6b955e8764d693be73fafb3f73613998b049d04f94caf3d645582ccf6c26c1
 # Module: PowershaiPy 0.1.0
 
 #region Runtime (PowerShellModule/src/runtime/, inlined verbatim)
@@ -744,7 +744,17 @@ function Invoke-PshaiCmdlet {
             $chosen = New-Object System.Collections.Generic.List[string]
             foreach ($candidate in $dry.output) {
                 $candidateId = [PowershaiPy.Native.WireCodec]::IdOf($candidate)
-                if ($null -ne $candidateId -and $Cmdlet.ShouldProcess($candidateId)) { $chosen.Add($candidateId) }
+                if ($null -eq $candidateId) { continue }
+                $approve = $false
+                try { $approve = $Cmdlet.ShouldProcess($candidateId) }
+                catch [System.Management.Automation.PSInvalidOperationException] {
+                    # A host that cannot ask (pwsh -NonInteractive, a service): say what to do.
+                    throw (New-PshaiException -ErrorId 'POWERSHAI_PY_CONFIRM_UNAVAILABLE' -Category 'InvalidOperation' -Message (
+                        "POWERSHAI_PY_CONFIRM_UNAVAILABLE: $($Cmdlet.MyInvocation.MyCommand.Name) asks before it " +
+                        'removes, and this PowerShell cannot ask (non-interactive). Add -Confirm:$false to go ahead ' +
+                        'without asking, or -WhatIf to see what it would remove.'))
+                }
+                if ($approve) { $chosen.Add($candidateId) }
             }
             if ($chosen.Count -eq 0) { return }
             $approved = $chosen.ToArray()

@@ -75,4 +75,23 @@ Describe 'Error reach' {
         $text | Should -Not -Match 'next line\r?\n'
         $LASTEXITCODE | Should -Be 1
     }
+
+    It 'a confirmation in a non-interactive PowerShell is a clear error (POWERSHAI_PY_CONFIRM_UNAVAILABLE), nothing removed' {
+        $script = Join-Path $TestDrive 'confirm.ps1'
+        Set-Content -LiteralPath $script -Value @(
+            "Import-Module '$Manifest'"
+            "`$null = New-GradioSession '$Url'"
+            "`$null = Invoke-GradioSessionApi echo @('x') | Update-GradioSessionApiResult"
+            "try { Remove-GradioSessionApi clean } catch { 'id=' + `$_.FullyQualifiedErrorId }"
+            "'left=' + @(Get-GradioSessionApi).Count"
+            "Remove-GradioSessionApi clean -Confirm:`$false"
+            "'after=' + @(Get-GradioSessionApi).Count"
+        )
+        $pwsh = Get-PshaiPwshCommand
+        $arguments = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $script)
+        $lines = @(& $pwsh[0] @arguments 2>&1 | ForEach-Object { "$_" })
+        $lines | Should -Contain 'id=POWERSHAI_PY_CONFIRM_UNAVAILABLE,Remove-GradioSessionApi'
+        $lines | Should -Contain 'left=1'
+        $lines | Should -Contain 'after=0'
+    }
 }

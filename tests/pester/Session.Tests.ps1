@@ -156,6 +156,12 @@ Describe 'Set-GradioSession' {
         $e.FullyQualifiedErrorId | Should -BeLike 'ParameterArgumentValidationError,*'
         $S.options.MaxCallsPolicy | Should -Be 'warning'
     }
+
+    It 'refuses a negative -MaxCalls with POWERSHAI_PY_INVALID_ARGUMENT and keeps the options' {
+        Set-GradioSession opts -MaxCalls 9
+        Assert-PshaiErrorId (Get-PshaiError { Set-GradioSession opts -MaxCalls -1 }) 'POWERSHAI_PY_INVALID_ARGUMENT'
+        $S.options.MaxCalls | Should -Be 9
+    }
 }
 
 Describe 'Remove-GradioSession' {

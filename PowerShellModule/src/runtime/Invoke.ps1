@@ -133,7 +133,17 @@ function Invoke-PshaiCmdlet {
             $chosen = New-Object System.Collections.Generic.List[string]
             foreach ($candidate in $dry.output) {
                 $candidateId = [PowershaiPy.Native.WireCodec]::IdOf($candidate)
-                if ($null -ne $candidateId -and $Cmdlet.ShouldProcess($candidateId)) { $chosen.Add($candidateId) }
+                if ($null -eq $candidateId) { continue }
+                $approve = $false
+                try { $approve = $Cmdlet.ShouldProcess($candidateId) }
+                catch [System.Management.Automation.PSInvalidOperationException] {
+                    # A host that cannot ask (pwsh -NonInteractive, a service): say what to do.
+                    throw (New-PshaiException -ErrorId 'POWERSHAI_PY_CONFIRM_UNAVAILABLE' -Category 'InvalidOperation' -Message (
+                        "POWERSHAI_PY_CONFIRM_UNAVAILABLE: $($Cmdlet.MyInvocation.MyCommand.Name) asks before it " +
+                        'removes, and this PowerShell cannot ask (non-interactive). Add -Confirm:$false to go ahead ' +
+                        'without asking, or -WhatIf to see what it would remove.'))
+                }
+                if ($approve) { $chosen.Add($candidateId) }
             }
             if ($chosen.Count -eq 0) { return }
             $approved = $chosen.ToArray()
