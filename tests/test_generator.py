@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from powershai_py.generator import CULTURES, GeneratorError, generate, main
+from powershai_py.generator import CULTURES, GeneratorError, find_root, generate, main
 from powershai_py.generator._markdown import parse_page
 from powershai_py.generator._spec import Spec, load_spec, parse_spec
 
@@ -516,3 +516,25 @@ def test_pester_on_fixture_module(tmp_path: Path) -> None:
 @pytest.mark.timeout(600)
 def test_pester_on_committed_module() -> None:
     _run_pester({})
+
+
+def test_should_process_cmdlets_pass_ask_decided_by_the_spec() -> None:
+    psm1 = _text(generate(find_root(Path(__file__))), "PowershaiPy.psm1")
+    assert ("Invoke-PshaiCmdlet -Name 'Remove-GradioSessionApi' -Bound $PSBoundParameters "
+            "-Cmdlet $PSCmdlet -Ask:(-not ($PSBoundParameters.ContainsKey('Elegible')))") in psm1
+    assert "-Name 'Get-GradioSession' -Bound $PSBoundParameters -Cmdlet $PSCmdlet }" in psm1
+    runtime = psm1.split("#endregion Runtime", 1)[0]
+    assert "Elegible" not in runtime  # the rule lives in the spec, not in the runtime
+
+
+def test_confirm_skipped_by_needs_should_process() -> None:
+    raw = _with(("cmdlets", 0, "confirmSkippedBy"), ["X"])
+    with pytest.raises(GeneratorError, match="only for a cmdlet with shouldProcess"):
+        parse_spec(raw)
+
+
+def test_confirm_skipped_by_names_a_parameter() -> None:
+    raw = _with(("cmdlets", 0, "confirmSkippedBy"), ["Y"])
+    raw["cmdlets"][0]["shouldProcess"] = "High"  # type: ignore[index]
+    with pytest.raises(GeneratorError, match="confirmSkippedBy: no parameter Y"):
+        parse_spec(raw)

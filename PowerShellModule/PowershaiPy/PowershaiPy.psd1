@@ -48,6 +48,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:0e6b955e8764d693be73fafb3f73613998b049d04f94caf3d645582ccf6c26c1'
+        InputsHash = 'sha256:e2e058d4c6be36c9757ba63f9b3f18e6417beaac81e74160d64cb29d008e85cd'
     }
 }

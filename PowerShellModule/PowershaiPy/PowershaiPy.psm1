@@ -2,7 +2,7 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:0e6b955e8764d693be73fafb3f73613998b049d04f94caf3d645582ccf6c26c1
+# Inputs hash: sha256:e2e058d4c6be36c9757ba63f9b3f18e6417beaac81e74160d64cb29d008e85cd
 # Module: PowershaiPy 0.1.0
 
 #region Runtime (PowerShellModule/src/runtime/, inlined verbatim)
@@ -717,7 +717,8 @@ function Invoke-PshaiCmdlet {
     # The body of every generated function: see docs/DESIGN.md. This runs for every cmdlet call,
     # so it avoids helper calls on the common path (a script function call costs ~0.1 ms).
     # A plain function (no parameter attributes): advanced-function binding costs more.
-    param([string]$Name, $Bound, $Cmdlet)
+    # $Ask: the generated function says whether this call asks ShouldProcess (the spec decides).
+    param([string]$Name, $Bound, $Cmdlet, [bool]$Ask = $false)
     $codec = $script:PshaiCodec
     $scriptBlocks = @{}
     # The worker resolves relative paths against PowerShell's current folder, not its own.
@@ -732,10 +733,8 @@ function Invoke-PshaiCmdlet {
     $worker = $null
     $failure = $null
     try {
-        $commandParameters = $Cmdlet.MyInvocation.MyCommand.Parameters
         $approved = $null
-        if ($null -ne $commandParameters -and $commandParameters.ContainsKey('WhatIf') -and
-            -not ($null -ne $Bound -and $Bound.ContainsKey('Elegible'))) {
+        if ($Ask) {
             # Two-phase ShouldProcess: the worker lists the candidates, PowerShell asks, then acts.
             $json = $codec.EncodeCmdletParams($Name, $Bound, $script:PshaiCommonParameters, $cwd, $scriptBlocks, $true, $null, $null)
             $dry = Invoke-PshaiRequest -Method 'cmdlet' -ParamsJson $json
@@ -1054,7 +1053,7 @@ function Remove-GradioSessionApi {
         [Parameter(Position=1)]
         $session = '.'
     )
-    process { Invoke-PshaiCmdlet -Name 'Remove-GradioSessionApi' -Bound $PSBoundParameters -Cmdlet $PSCmdlet }
+    process { Invoke-PshaiCmdlet -Name 'Remove-GradioSessionApi' -Bound $PSBoundParameters -Cmdlet $PSCmdlet -Ask:(-not ($PSBoundParameters.ContainsKey('Elegible'))) }
 }
 
 function Stop-GradioSessionApi {

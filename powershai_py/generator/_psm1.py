@@ -87,9 +87,16 @@ def render_function(c: CmdletSpec, module_name: str) -> list[str]:
         lines.append(f"{_INDENT})")
     else:
         lines.append(f"{_INDENT}param()")
+    ask = ""
+    if c.should_process:
+        # Whether this call asks ShouldProcess (two-phase, docs/DESIGN.md): the spec says which
+        # parameters turn it into a listing that needs no confirmation.
+        skip = " -or ".join(f"$PSBoundParameters.ContainsKey({ps_quote(n)})"
+                            for n in c.confirm_skipped_by)
+        ask = f" -Ask:(-not ({skip}))" if skip else " -Ask:$true"
     lines.append(
         f"{_INDENT}process {{ Invoke-PshaiCmdlet -Name {ps_quote(c.name)} "
-        "-Bound $PSBoundParameters -Cmdlet $PSCmdlet }"
+        f"-Bound $PSBoundParameters -Cmdlet $PSCmdlet{ask} }}"
     )
     lines.append("}")
     return lines

@@ -81,6 +81,9 @@ class CmdletSpec:
     parameters: tuple[ParameterSpec, ...]
     aliases: tuple[str, ...] = ()
     should_process: str | None = None
+    # Parameters whose presence makes the call a listing that needs no confirmation
+    # (Remove-GradioSessionApi -Elegible only returns the candidates).
+    confirm_skipped_by: tuple[str, ...] = ()
     output: tuple[str, ...] = ()
     note: str | None = None
 
@@ -201,7 +204,7 @@ _PARAM_OPTIONAL = (
     "remainingArguments",
 )
 _CMDLET_REQUIRED = ("name", "parameters")
-_CMDLET_OPTIONAL = ("aliases", "shouldProcess", "output", "note")
+_CMDLET_OPTIONAL = ("aliases", "shouldProcess", "confirmSkippedBy", "output", "note")
 _MODULE_REQUIRED = ("name", "version", "guid", "description")
 
 
@@ -279,13 +282,19 @@ def _parse_cmdlet(raw: object, where: str) -> CmdletSpec:
         outputs = _str_list(output, f"{where}.output")
     else:
         raise GeneratorError(f"{where}.output: expected a type name or a list of type names")
+    should_process = _choice(data.get("shouldProcess"), f"{where}.shouldProcess", CONFIRM_IMPACTS)
+    skipped_by = _str_list(data.get("confirmSkippedBy"), f"{where}.confirmSkippedBy")
+    if skipped_by and not should_process:
+        raise GeneratorError(f"{where}.confirmSkippedBy: only for a cmdlet with shouldProcess")
+    unknown = [n for n in skipped_by if n not in {q.name for q in params}]
+    if unknown:
+        raise GeneratorError(f"{where}.confirmSkippedBy: no parameter {', '.join(unknown)}")
     return CmdletSpec(
         name=name,
         parameters=params,
         aliases=aliases,
-        should_process=_choice(
-            data.get("shouldProcess"), f"{where}.shouldProcess", CONFIRM_IMPACTS
-        ),
+        should_process=should_process,
+        confirm_skipped_by=skipped_by,
         output=outputs,
         note=_opt_str(data.get("note"), f"{where}.note"),
     )

@@ -106,7 +106,8 @@ function Invoke-PshaiCmdlet {
     # The body of every generated function: see docs/DESIGN.md. This runs for every cmdlet call,
     # so it avoids helper calls on the common path (a script function call costs ~0.1 ms).
     # A plain function (no parameter attributes): advanced-function binding costs more.
-    param([string]$Name, $Bound, $Cmdlet)
+    # $Ask: the generated function says whether this call asks ShouldProcess (the spec decides).
+    param([string]$Name, $Bound, $Cmdlet, [bool]$Ask = $false)
     $codec = $script:PshaiCodec
     $scriptBlocks = @{}
     # The worker resolves relative paths against PowerShell's current folder, not its own.
@@ -121,10 +122,8 @@ function Invoke-PshaiCmdlet {
     $worker = $null
     $failure = $null
     try {
-        $commandParameters = $Cmdlet.MyInvocation.MyCommand.Parameters
         $approved = $null
-        if ($null -ne $commandParameters -and $commandParameters.ContainsKey('WhatIf') -and
-            -not ($null -ne $Bound -and $Bound.ContainsKey('Elegible'))) {
+        if ($Ask) {
             # Two-phase ShouldProcess: the worker lists the candidates, PowerShell asks, then acts.
             $json = $codec.EncodeCmdletParams($Name, $Bound, $script:PshaiCommonParameters, $cwd, $scriptBlocks, $true, $null, $null)
             $dry = Invoke-PshaiRequest -Method 'cmdlet' -ParamsJson $json
