@@ -5,11 +5,14 @@ from __future__ import annotations
 import fnmatch
 import os
 import threading
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+import httpx
 
 from . import _errors as err
 from . import _files as files
@@ -22,6 +25,15 @@ from ._queue import QueueChannel
 
 POLICIES = ("error", "warning", "remove")
 PROTOCOLS = ("auto", "call", "queue")
+# How long a request may wait for a free pooled connection (not a user-facing limit).
+POOL_TIMEOUT = 30.0
+
+
+class Unset:
+    """The type of :data:`UNSET`: "not given", where None already means "no limit"."""
+
+
+UNSET = Unset()
 
 
 @dataclass
@@ -35,12 +47,41 @@ class SessionOptions:
     # version, brings queue position, progress, logs and error texts), and /call for listeners
     # declared queue=False or servers without queue routes; call / queue: always that route.
     Protocol: str = "auto"
+    # Limits in seconds (None: no limit). Connect: to open a connection. Read: the longest
+    # silence before an answer or between two messages of a stream (Gradio's /call heartbeats
+    # come every 15 s, so 60 s outlasts several). Call: from the invoke to the last result,
+    # heartbeats included; none by default because a model may rightly run for an hour.
+    ConnectTimeoutSec: float | None = 10.0
+    ReadTimeoutSec: float | None = 60.0
+    CallTimeoutSec: float | None = None
 
     def __setattr__(self, name: str, value: Any) -> None:
         super().__setattr__(name, _checked_option(name, value))
 
 
+TIMEOUT_OPTIONS = ("ConnectTimeoutSec", "ReadTimeoutSec", "CallTimeoutSec")
+
+
+def _checked_limit(name: str, value: Any) -> float | None:
+    """A limit in seconds: a positive number (text of one included), or None for no limit."""
+    if value is None:
+        return None
+    number: Any = value
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            number = None
+    if isinstance(number, bool) or not isinstance(number, (int, float)) or not (
+            0 < number < float("inf")):
+        raise err.InvalidArgument(
+            f"{name} must be a positive number of seconds or None (no limit), not {value!r}")
+    return float(number)
+
+
 def _checked_option(name: str, value: Any) -> Any:
+    if name in TIMEOUT_OPTIONS:
+        return _checked_limit(name, value)
     if name == "MaxCalls":
         number = value
         if isinstance(value, str) and value.strip().lstrip("-").isdigit():
@@ -79,12 +120,26 @@ class GradioSession:
         download_path: str | None = None,
         token: str | None = None,
         client: GradioClient | None = None,
+        connect_timeout: float | None | Unset = UNSET,
+        read_timeout: float | None | Unset = UNSET,
+        call_timeout: float | None = None,
     ) -> None:
         self.SessionId = str(uuid.uuid4())
         self.client = client or GradioClient(app_url, token=resolve_token(token))
         self._name = name
         self.DownloadPath = os.path.abspath(download_path) if download_path else None
         self.options = SessionOptions()
+        if client is not None:
+            # A client built with its own timeout= keeps it unless a limit is given here.
+            given = client.timeouts()
+            self.options.ConnectTimeoutSec = given.connect
+            self.options.ReadTimeoutSec = given.read
+        if not isinstance(connect_timeout, Unset):
+            self.options.ConnectTimeoutSec = connect_timeout
+        if not isinstance(read_timeout, Unset):
+            self.options.ReadTimeoutSec = read_timeout
+        self.options.CallTimeoutSec = call_timeout
+        self.client.timeout_source = self._timeouts
         self.uploads: dict[str, dict[str, Any]] = {}
         self.calls: OrderedDict[str, SessionApiEvent] = OrderedDict()
         # One hash per session: Gradio 6 keeps gr.State per session_hash on /call.
@@ -93,6 +148,12 @@ class GradioSession:
         self._downloader: files.Downloader | None = None
         self._last_stateful: GradioApiEvent | None = None
         self._queue: QueueChannel | None = None
+
+    def _timeouts(self) -> httpx.Timeout:
+        """The HTTP limits of the session's options, read at each request (so a change holds)."""
+        read = self.options.ReadTimeoutSec
+        return httpx.Timeout(connect=self.options.ConnectTimeoutSec, read=read, write=read,
+                             pool=POOL_TIMEOUT)
 
     # -- identity ---------------------------------------------------------------------------
 
@@ -300,6 +361,8 @@ class GradioSession:
         self._check_api(api)
         self._enforce_max_calls(warn)
         call_token: str | None | bool = True if token is None else resolve_token(token) or False
+        limit = self.options.CallTimeoutSec
+        deadline = None if limit is None else time.monotonic() + limit
         event = None
         if event_id is None and self._uses_queue(api):
             try:
@@ -312,6 +375,7 @@ class GradioSession:
                 self.app.queue_routes = False
         if event is None:
             event = self._submit_call(api, params, event_id, call_token)
+        event.deadline, event.call_limit = deadline, limit
         event.start_reading()
         hash_ = event.SessionHash
         call = SessionApiEvent(id=event.EventId, ApiEvent=event)

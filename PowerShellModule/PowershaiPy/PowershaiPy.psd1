@@ -48,6 +48,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:e2e058d4c6be36c9757ba63f9b3f18e6417beaac81e74160d64cb29d008e85cd'
+        InputsHash = 'sha256:71778338207a9e8281fdda0e7529489ab7f06ceba64698575fad2b163f1272c4'
     }
 }

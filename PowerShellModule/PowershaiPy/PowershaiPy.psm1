@@ -2,7 +2,7 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:e2e058d4c6be36c9757ba63f9b3f18e6417beaac81e74160d64cb29d008e85cd
+# Inputs hash: sha256:71778338207a9e8281fdda0e7529489ab7f06ceba64698575fad2b163f1272c4
 # Module: PowershaiPy 0.1.0
 
 #region Runtime (PowerShellModule/src/runtime/, inlined verbatim)
@@ -927,7 +927,16 @@ function New-GradioSession {
         [PSCredential]$Credential,
 
         [Parameter()]
-        $Token
+        $Token,
+
+        [Parameter()]
+        $ConnectTimeoutSec,
+
+        [Parameter()]
+        $ReadTimeoutSec,
+
+        [Parameter()]
+        $CallTimeoutSec
     )
     process { Invoke-PshaiCmdlet -Name 'New-GradioSession' -Bound $PSBoundParameters -Cmdlet $PSCmdlet }
 }
@@ -968,7 +977,16 @@ function Set-GradioSession {
 
         [Parameter()]
         [ValidateSet('auto', 'call', 'queue')]
-        $Protocol
+        $Protocol,
+
+        [Parameter()]
+        $ConnectTimeoutSec,
+
+        [Parameter()]
+        $ReadTimeoutSec,
+
+        [Parameter()]
+        $CallTimeoutSec
     )
     process { Invoke-PshaiCmdlet -Name 'Set-GradioSession' -Bound $PSBoundParameters -Cmdlet $PSCmdlet }
 }
