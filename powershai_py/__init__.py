@@ -30,9 +30,10 @@ from ._errors import (
     UnsafeDownload,
 )
 from ._events import ApiEventResult, GradioApiEvent, PowershaiPyWarning, SessionApiEvent
+from ._options import SessionOptions
 from ._predict import connect, final_value
 from ._registry import SessionRegistry
-from ._session import GradioSession, SessionOptions
+from ._session import GradioSession
 
 __version__ = "0.1.0"
 

@@ -10,7 +10,7 @@ import contextlib
 import logging
 import mimetypes
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -92,6 +92,9 @@ class GradioClient:
         self.base_url = normalize_app_url(url)
         self.token = token
         self.app: AppInfo | None = None
+        # Where each request takes its limits from: a session points this at its options, so a
+        # change of ConnectTimeoutSec / ReadTimeoutSec holds from the next request on.
+        self.timeout_source: Callable[[], httpx.Timeout] | None = None
         self._http = httpx.Client(
             timeout=timeout,
             transport=transport,
@@ -121,10 +124,16 @@ class GradioClient:
             return {}
         return token_headers(str(token))
 
+    def timeouts(self) -> httpx.Timeout:
+        """The limits of the next request (the session's, else the client's own)."""
+        source = self.timeout_source
+        return source() if source is not None else self._http.timeout
+
     def request(self, method: str, url: str, *, token: str | None | bool = True,
                 **kwargs: Any) -> httpx.Response:
         """One request with errors translated into our tree (never leaks the token)."""
         headers = {**self._headers(token, url), **kwargs.pop("headers", {})}
+        kwargs.setdefault("timeout", self.timeouts())
         with http_errors(f"{method} {url}"):
             return self._http.request(method, url, headers=headers, **kwargs)
 
@@ -274,7 +283,8 @@ class GradioClient:
                                                     event_id=event_id))
         headers = self._headers(token, url)
         with http_errors(f"GET /call/{api_name}/{event_id} (the result stream)", stream=True), \
-                httpx_sse.connect_sse(self._http, "GET", url, headers=headers) as source:
+                httpx_sse.connect_sse(self._http, "GET", url, headers=headers,
+                                      timeout=self.timeouts()) as source:
             self.raise_for_status(source.response, f"GET /call/{api_name}/{event_id}")
             yield source.iter_sse()
 
@@ -301,7 +311,8 @@ class GradioClient:
         headers = self._headers(token, url)
         with http_errors("GET /queue/data (the queue stream)", stream=True), \
                 httpx_sse.connect_sse(self._http, "GET", url, headers=headers,
-                                      params={"session_hash": session_hash}) as source:
+                                      params={"session_hash": session_hash},
+                                      timeout=self.timeouts()) as source:
             self.raise_for_status(source.response, "GET /queue/data")
             yield source.iter_sse()
 
@@ -341,7 +352,8 @@ class GradioClient:
         """Stream a file to ``destination`` (the caller has made that path safe)."""
         headers = self._headers(True, url)
         with http_errors(f"GET {url} (download)"), \
-                self._http.stream("GET", check_http_url(url), headers=headers) as response:
+                self._http.stream("GET", check_http_url(url), headers=headers,
+                                  timeout=self.timeouts()) as response:
             self.raise_for_status(response, "GET file")
             with open(destination, "wb") as out:
                 for chunk in response.iter_bytes():

@@ -10,6 +10,9 @@ catches by condition: ``except Unreachable``, ``except StreamCut``, ``except Spa
     ├── GradioConnectionError      the app cannot be used over HTTP
     │   ├── Unreachable            no connection, or it broke before an answer
     │   ├── RequestTimeout         no answer in time
+    │   │   ├── ConnectTimeout     no connection within the session's connect limit
+    │   │   ├── ReadTimeout        the server went silent longer than the read limit
+    │   │   └── CallTimeout        a call did not end within the whole-call limit
     │   ├── NotGradio              what answered is not a Gradio app (or a sleeping Space's page)
     │   ├── HttpStatusError        an HTTP error status the other classes do not name
     │   ├── TooManyRedirects       more redirects than allowed
@@ -47,6 +50,8 @@ __all__ = [
     "AppError",
     "AuthenticationFailed",
     "CallCancelled",
+    "CallTimeout",
+    "ConnectTimeout",
     "EventCompleted",
     "EventNotFound",
     "FileNotFoundForUpload",
@@ -66,6 +71,7 @@ __all__ = [
     "ProxyNotFound",
     "ProxyParamError",
     "QueueFullError",
+    "ReadTimeout",
     "RequestTimeout",
     "SessionError",
     "SessionNotFound",
@@ -121,6 +127,26 @@ class RequestTimeout(GradioConnectionError):
 
     error_id = "POWERSHAI_HUGGINGFACE_GRADIO_TIMEOUT"
     category = "OperationTimeout"
+
+
+class ConnectTimeout(RequestTimeout):
+    """No TCP/TLS connection within the session's connect limit (``ConnectTimeoutSec``)."""
+
+    error_id = "POWERSHAI_PY_CONNECT_TIMEOUT"
+
+
+class ReadTimeout(RequestTimeout):
+    """The server sent nothing for longer than the read limit (``ReadTimeoutSec``): no answer to
+    a request, or a silence between two messages of a result stream."""
+
+    error_id = "POWERSHAI_PY_READ_TIMEOUT"
+
+
+class CallTimeout(RequestTimeout):
+    """A call did not reach its last result within the whole-call limit (``CallTimeoutSec``),
+    counted from the invoke; heartbeats do not extend it."""
+
+    error_id = "POWERSHAI_PY_CALL_TIMEOUT"
 
 
 class NotGradio(GradioConnectionError):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -88,6 +89,10 @@ class GradioApiEvent:
     # thread-less pump (QueueJob.attach); and what to run when the reading stops.
     source: Callable[[StreamPump], None] | None = field(default=None, repr=False)
     on_close: Callable[[], None] | None = field(default=None, repr=False)
+    # The whole-call limit: a monotonic time (from the invoke) and the limit in seconds it came
+    # from. Only messages that end the call stop the clock: heartbeats and partials do not.
+    deadline: float | None = field(default=None, repr=False)
+    call_limit: float | None = field(default=None, repr=False)
     _pump: StreamPump | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -121,7 +126,7 @@ class GradioApiEvent:
         self.LastQueryStatus = proto.QUERY_RUNNING
         heartbeats = 0
         while True:
-            message = pump.take(cancel)
+            message = self._take_in_time(pump, cancel)
             if message is None:
                 if (cancel is not None and cancel.is_set()) or not pump.finished or self.finished:
                     return
@@ -149,13 +154,29 @@ class GradioApiEvent:
             if self.finished:  # _apply saw the terminal message
                 return
 
+    def _take_in_time(self, pump: StreamPump, cancel: threading.Event | None
+                      ) -> RawMessage | None:
+        """The next message, or a ``cut`` with CallTimeout once the whole-call limit passed."""
+        deadline = self.deadline
+        if deadline is None:
+            return pump.take(cancel)
+        message = None if time.monotonic() >= deadline else pump.take(cancel, deadline=deadline)
+        if message is not None or (cancel is not None and cancel.is_set()) or pump.finished:
+            return message
+        # Stop reading (the socket closes, a queue job leaves the session's channel): the call
+        # is over for us, whatever the server still sends.
+        pump.close()
+        text = (f"{err.CallTimeout.error_id}: the call to {self.api_name} did not end within "
+                f"its {self.call_limit:g} s limit (CallTimeoutSec)")
+        return RawMessage(CUT, text, datetime.now().astimezone())
+
     def results(self, **kwargs: Any) -> list[ApiEventResult]:
         """Read the whole stream and return its results (convenience for scripts)."""
         return list(self.update(**kwargs))
 
     def settle(self) -> None:
         """Read the stream to its end in the background buffer (results stay for update())."""
-        self._ensure_pump().wait_settled()
+        self._ensure_pump().wait_settled(self.deadline)
 
     def close(self) -> None:
         if self._pump is not None:

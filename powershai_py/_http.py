@@ -33,10 +33,11 @@ _MAP: tuple[tuple[type[Exception], type[err.PowershaiPyError], type[err.Powersha
     (httpx.InvalidURL, err.InvalidUrl, err.InvalidUrl, "not a usable URL"),
     (httpx.UnsupportedProtocol, err.InvalidUrl, err.InvalidUrl, "not an http(s) URL"),
     (httpx.TooManyRedirects, err.TooManyRedirects, err.TooManyRedirects, "too many redirects"),
-    (httpx.ConnectTimeout, err.RequestTimeout, err.RequestTimeout, "timed out connecting"),
+    (httpx.ConnectTimeout, err.ConnectTimeout, err.ConnectTimeout, "timed out connecting"),
     (httpx.PoolTimeout, err.RequestTimeout, err.RequestTimeout,
      "timed out waiting for a free connection"),
-    (httpx.TimeoutException, err.StreamCut, err.RequestTimeout, "went silent for too long"),
+    # Read and write: the server went silent (before its answer, or between two messages).
+    (httpx.TimeoutException, err.ReadTimeout, err.ReadTimeout, "went silent for too long"),
     (httpx.ConnectError, err.Unreachable, err.Unreachable, "cannot connect"),
     (httpx.TransportError, err.StreamCut, err.Unreachable, "the connection broke"),
     (httpx.HTTPError, err.StreamCut, err.Unreachable, "HTTP failure"),

@@ -50,7 +50,12 @@ def final_value(call: SessionApiEvent) -> Any:
         raise err.CallCancelled(f"the call {call.id} to {event.api_name} was cancelled",
                                 api_name=event.api_name, call=call)
     if event.LastQueryStatus == proto.QUERY_STREAM_CUT:
-        raise err.StreamCut(str(event.error).removeprefix(f"{err.STREAM_CUT}: "))
+        text = str(event.error)
+        # A limit that ended the stream keeps its own class (and id); anything else is a cut.
+        for limit in (err.CallTimeout, err.ReadTimeout):
+            if text.startswith(f"{limit.error_id}: "):
+                raise limit(text.removeprefix(f"{limit.error_id}: "))
+        raise err.StreamCut(text.removeprefix(f"{err.STREAM_CUT}: "))
     last = results[-1] if results else None
     if last is None or last.event == proto.ERROR:
         raise err.AppError(app_error_warning(event.api_name, event.error),
@@ -69,16 +74,24 @@ def _quiet(text: str) -> None:
 
 def connect(app_url: str, *, username: str | None = None, password: str | None = None,
             token: str | None = None, name: str | None = None, download_path: str | None = None,
-            disable_retry: bool = False) -> GradioSession:
+            disable_retry: bool = False, connect_timeout: float | None = 10.0,
+            read_timeout: float | None = 60.0, call_timeout: float | None = None
+            ) -> GradioSession:
     """A connected :class:`GradioSession`: any URL you would paste (``/gradio_api`` is found by
     itself), logged in when ``username`` is given. Use it as a context manager to close it::
 
         with powershai_py.connect("http://127.0.0.1:7860") as app:
             print(app.predict("tell", topic="about tea"))
+
+    Limits in seconds (None: none): ``connect_timeout`` to open a connection, ``read_timeout``
+    the longest silence of the server, ``call_timeout`` a whole call from invoke to last result
+    (ConnectTimeout, ReadTimeout, CallTimeout when they pass).
     """
     from ._session import GradioSession  # the session module imports this one
 
-    session = GradioSession(app_url, name=name, download_path=download_path, token=token)
+    session = GradioSession(app_url, name=name, download_path=download_path, token=token,
+                            connect_timeout=connect_timeout, read_timeout=read_timeout,
+                            call_timeout=call_timeout)
     try:
         return session.connect(username=username, password=password, disable_retry=disable_retry)
     except BaseException:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from typing import Any
 
 from . import _errors as err
-from ._session import GradioSession, SessionOptions
+from ._options import SessionOptions
+from ._session import GradioSession
 
 
 class SessionRegistry:
@@ -35,11 +37,17 @@ class SessionRegistry:
         username: str | None = None,
         password: str | None = None,
         disable_retry: bool = False,
+        limits: Mapping[str, Any] | None = None,
     ) -> GradioSession:
-        """New-GradioSession: connect first, so a dead app leaves the table untouched."""
+        """New-GradioSession: connect first, so a dead app leaves the table untouched.
+
+        ``limits``: SessionOptions timeouts by name (``ConnectTimeoutSec``...), checked first.
+        """
         if not app_url:
             raise err.InvalidArgument("AppUrl is required")
+        checked = SessionOptions(**(limits or {}))
         session = GradioSession(app_url, name=name, download_path=download_path, token=token)
+        session.options = checked
         try:
             session.connect(username=username, password=password, disable_retry=disable_retry)
             with self._lock:
@@ -110,10 +118,16 @@ class SessionRegistry:
 
     def configure(self, session: GradioSession, *, default: bool = False,
                   max_calls: int | None = None, max_calls_policy: str | None = None,
-                  protocol: str | None = None) -> None:
-        """Set the documented options (PowerShai stored any option it was given)."""
+                  protocol: str | None = None, limits: Mapping[str, Any] | None = None
+                  ) -> None:
+        """Set the documented options (PowerShai stored any option it was given).
+
+        ``limits``: timeouts by option name; a None value there means "no limit".
+        """
         # SessionOptions checks each value (InvalidArgument); nothing is set when one is wrong.
         checked = SessionOptions(**vars(session.options))
+        for option, value in (limits or {}).items():
+            setattr(checked, option, value)
         if max_calls_policy is not None:
             checked.MaxCallsPolicy = max_calls_policy
         if max_calls is not None:

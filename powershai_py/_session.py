@@ -5,11 +5,13 @@ from __future__ import annotations
 import fnmatch
 import os
 import threading
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
+
+import httpx
 
 from . import _errors as err
 from . import _files as files
@@ -17,45 +19,9 @@ from . import _protocol as proto
 from ._auth import resolve_token
 from ._client import AppInfo, GradioClient
 from ._events import GradioApiEvent, SessionApiEvent, Warn, default_warn
+from ._options import POOL_TIMEOUT, PROTOCOLS, UNSET, SessionOptions, Unset
 from ._predict import final_value, merge_params
 from ._queue import QueueChannel
-
-POLICIES = ("error", "warning", "remove")
-PROTOCOLS = ("auto", "call", "queue")
-
-
-@dataclass
-class SessionOptions:
-    """A session's options (PowerShai's ``$session.options``). Every assignment is checked, so a
-    wrong value fails where it is set (``InvalidArgument``), not at the next call."""
-
-    MaxCalls: int = 100
-    MaxCallsPolicy: str = "warning"
-    # auto: the queue protocol, as Gradio's own clients use it (faster, keeps gr.State on every
-    # version, brings queue position, progress, logs and error texts), and /call for listeners
-    # declared queue=False or servers without queue routes; call / queue: always that route.
-    Protocol: str = "auto"
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        super().__setattr__(name, _checked_option(name, value))
-
-
-def _checked_option(name: str, value: Any) -> Any:
-    if name == "MaxCalls":
-        number = value
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-            number = int(value)
-        if isinstance(number, bool) or not isinstance(number, int) or number < 0:
-            raise err.InvalidArgument(
-                f"MaxCalls must be a whole number of 0 or more, not {value!r}")
-        return number
-    choices = {"MaxCallsPolicy": POLICIES, "Protocol": PROTOCOLS}.get(name)
-    if choices is not None:
-        if str(value).lower() not in choices:
-            raise err.InvalidArgument(
-                f"{name} must be one of {', '.join(choices)}, not {value!r}")
-        return str(value).lower()
-    return value
 
 
 class GradioSession:
@@ -79,12 +45,26 @@ class GradioSession:
         download_path: str | None = None,
         token: str | None = None,
         client: GradioClient | None = None,
+        connect_timeout: float | None | Unset = UNSET,
+        read_timeout: float | None | Unset = UNSET,
+        call_timeout: float | None = None,
     ) -> None:
         self.SessionId = str(uuid.uuid4())
         self.client = client or GradioClient(app_url, token=resolve_token(token))
         self._name = name
         self.DownloadPath = os.path.abspath(download_path) if download_path else None
         self.options = SessionOptions()
+        if client is not None:
+            # A client built with its own timeout= keeps it unless a limit is given here.
+            given = client.timeouts()
+            self.options.ConnectTimeoutSec = given.connect
+            self.options.ReadTimeoutSec = given.read
+        if not isinstance(connect_timeout, Unset):
+            self.options.ConnectTimeoutSec = connect_timeout
+        if not isinstance(read_timeout, Unset):
+            self.options.ReadTimeoutSec = read_timeout
+        self.options.CallTimeoutSec = call_timeout
+        self.client.timeout_source = self._timeouts
         self.uploads: dict[str, dict[str, Any]] = {}
         self.calls: OrderedDict[str, SessionApiEvent] = OrderedDict()
         # One hash per session: Gradio 6 keeps gr.State per session_hash on /call.
@@ -93,6 +73,12 @@ class GradioSession:
         self._downloader: files.Downloader | None = None
         self._last_stateful: GradioApiEvent | None = None
         self._queue: QueueChannel | None = None
+
+    def _timeouts(self) -> httpx.Timeout:
+        """The HTTP limits of the session's options, read at each request (so a change holds)."""
+        read = self.options.ReadTimeoutSec
+        return httpx.Timeout(connect=self.options.ConnectTimeoutSec, read=read, write=read,
+                             pool=POOL_TIMEOUT)
 
     # -- identity ---------------------------------------------------------------------------
 
@@ -300,6 +286,8 @@ class GradioSession:
         self._check_api(api)
         self._enforce_max_calls(warn)
         call_token: str | None | bool = True if token is None else resolve_token(token) or False
+        limit = self.options.CallTimeoutSec
+        deadline = None if limit is None else time.monotonic() + limit
         event = None
         if event_id is None and self._uses_queue(api):
             try:
@@ -312,6 +300,7 @@ class GradioSession:
                 self.app.queue_routes = False
         if event is None:
             event = self._submit_call(api, params, event_id, call_token)
+        event.deadline, event.call_limit = deadline, limit
         event.start_reading()
         hash_ = event.SessionHash
         call = SessionApiEvent(id=event.EventId, ApiEvent=event)

@@ -16,6 +16,7 @@ import contextlib
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -136,15 +137,19 @@ class StreamPump:
         with self._cond:
             return bool(self._buffer) or self.finished
 
-    def wait_settled(self) -> None:
-        """Wait until the stream has ended or the buffer is full (then waiting more would hang)."""
+    def wait_settled(self, deadline: float | None = None) -> None:
+        """Wait until the stream has ended or the buffer is full (then waiting more would hang),
+        or until the monotonic ``deadline`` (a call's whole-call limit) has passed."""
         with self._cond:
             while not self.finished and len(self._buffer) < self._max and not self._closing:
-                self._cond.wait(1.0)
+                if deadline is not None and time.monotonic() >= deadline:
+                    return
+                self._cond.wait(_wait_for(1.0, deadline))
 
     def take(self, cancel: threading.Event | None = None,
-             poll: float = 0.1) -> RawMessage | None:
-        """The next message, waiting as long as needed; None once ``cancel`` is set.
+             poll: float = 0.1, deadline: float | None = None) -> RawMessage | None:
+        """The next message, waiting as long as needed; None once ``cancel`` is set or the
+        monotonic ``deadline`` has passed.
 
         The message is removed from the buffer only when it is handed out, so a cancelled
         consumer loses nothing: the next ``take`` gets it.
@@ -155,7 +160,9 @@ class StreamPump:
                     return None
                 if self.finished and not self._buffer:
                     return None
-                self._cond.wait(poll if cancel is not None else 1.0)
+                if deadline is not None and time.monotonic() >= deadline:
+                    return None
+                self._cond.wait(_wait_for(poll if cancel is not None else 1.0, deadline))
             if cancel is not None and cancel.is_set():
                 return None
             message = self._buffer.popleft()
@@ -194,6 +201,13 @@ class StreamPump:
                     return
         text = f"{err.STREAM_CUT}: the server closed the stream before 'complete'"
         self._put(RawMessage(CUT, text, datetime.now().astimezone()))
+
+
+def _wait_for(longest: float, deadline: float | None) -> float:
+    """How long one wait may last: ``longest``, or less when a deadline comes first."""
+    if deadline is None:
+        return longest
+    return max(0.0, min(longest, deadline - time.monotonic()))
 
 
 @contextlib.contextmanager

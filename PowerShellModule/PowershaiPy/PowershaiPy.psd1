@@ -48,6 +48,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:b1e3bbca9ca26dc4e16f05132054e041a742327ff79c1788df1d9796763728c2'
+        InputsHash = 'sha256:78b84af4a6f4d8e612f947d66e972c4c041b2a7f60a9e55ba1fcddc285bd0347'
     }
 }

@@ -2,7 +2,7 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:b1e3bbca9ca26dc4e16f05132054e041a742327ff79c1788df1d9796763728c2
+# Inputs hash: sha256:78b84af4a6f4d8e612f947d66e972c4c041b2a7f60a9e55ba1fcddc285bd0347
 # Module: PowershaiPy 0.1.0
 
 #region Runtime (PowerShellModule/src/runtime/, inlined verbatim)
@@ -1195,7 +1195,16 @@ function New-GradioSession {
         [PSCredential]$Credential,
 
         [Parameter()]
-        $Token
+        $Token,
+
+        [Parameter()]
+        $ConnectTimeoutSec,
+
+        [Parameter()]
+        $ReadTimeoutSec,
+
+        [Parameter()]
+        $CallTimeoutSec
     )
     process { Invoke-PshaiCmdlet -Name 'New-GradioSession' -Bound $PSBoundParameters -Cmdlet $PSCmdlet }
 }
@@ -1236,7 +1245,16 @@ function Set-GradioSession {
 
         [Parameter()]
         [ValidateSet('auto', 'call', 'queue')]
-        $Protocol
+        $Protocol,
+
+        [Parameter()]
+        $ConnectTimeoutSec,
+
+        [Parameter()]
+        $ReadTimeoutSec,
+
+        [Parameter()]
+        $CallTimeoutSec
     )
     process { Invoke-PshaiCmdlet -Name 'Set-GradioSession' -Bound $PSBoundParameters -Cmdlet $PSCmdlet }
 }

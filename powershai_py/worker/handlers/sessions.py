@@ -34,9 +34,33 @@ def new_session(ctx: CmdletContext, a: Args) -> CmdletResult:
         username=credential.get("username") if isinstance(credential, dict) else None,
         password=credential.get("password") if isinstance(credential, dict) else None,
         disable_retry=a.flag("DisableRetry"),
+        limits=_limits(a),
     )
     ctx.verbose(f"Session {session.name} -> {session.AppUrl} (Gradio {session.app.version})")
     return CmdletResult([session_output(ctx.state, session)])
+
+
+TIMEOUT_PARAMETERS = ("ConnectTimeoutSec", "ReadTimeoutSec", "CallTimeoutSec")
+
+
+def _limits(a: Args) -> dict[str, Any]:
+    """The timeout parameters bound, as SessionOptions values (which check them).
+
+    0 means "no limit", as for Invoke-WebRequest -TimeoutSec; Python says None.
+    """
+    limits: dict[str, Any] = {}
+    for name in TIMEOUT_PARAMETERS:
+        if a.has(name) and a.get(name) is not None:
+            value = a.get(name)
+            limits[name] = None if _is_zero(value) else value
+    return limits
+
+
+def _is_zero(value: Any) -> bool:
+    try:
+        return not isinstance(value, bool) and float(value) == 0
+    except (TypeError, ValueError):
+        return False
 
 
 @cmdlet("Get-GradioSession")
@@ -52,7 +76,8 @@ def set_session(ctx: CmdletContext, a: Args) -> CmdletResult:
     registry = ctx.state.registry
     session = resolve_session(registry, a.get("Session"))
     registry.configure(session, default=a.flag("Default"), max_calls=a.int_or_none("MaxCalls"),
-                       max_calls_policy=a.get("MaxCallsPolicy"), protocol=a.get("Protocol"))
+                       max_calls_policy=a.get("MaxCallsPolicy"), protocol=a.get("Protocol"),
+                       limits=_limits(a))
     for other in registry:
         ctx.refresh(session_output(ctx.state, other))
     return CmdletResult([])
@@ -86,5 +111,7 @@ def get_property(state: WorkerState, ref: dict[str, Any], name: str) -> Any:
     if key == "options":
         return {"MaxCalls": wire_for(state).counter(session.options.MaxCalls),
                 "MaxCallsPolicy": session.options.MaxCallsPolicy,
-                "Protocol": session.options.Protocol}
+                "Protocol": session.options.Protocol,
+                # PowerShell's words: 0 is "no limit".
+                **{name: getattr(session.options, name) or 0 for name in TIMEOUT_PARAMETERS}}
     raise err.InvalidArgument(f"GradioSession has no live property {name}")
