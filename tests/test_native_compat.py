@@ -1,9 +1,11 @@
-"""The runtime's C# hot path must compile where Windows PowerShell 5.1 compiles it.
+"""The runtime's C# must compile where Windows PowerShell 5.1 compiles it.
 
 Windows PowerShell 5.1's Add-Type uses the .NET Framework's C# 5 compiler against its own
 System.Management.Automation; this machine has no Windows, so the check builds the same source with
 the .NET SDK at language version 5 against PowerShell Standard 5.1 (the API both editions share),
-with warnings as errors (PowerShell 7's Add-Type also refuses a source that warns).
+with warnings as errors (PowerShell 7's Add-Type also refuses a source that warns). The in-process
+bridge (src/inprocess/PythonHost.cs) is built the same way against the real Python.Runtime.dll of
+the installed pythonnet wheel, which is what the runtime references when it compiles the bridge.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
+from powershai_py.worker._inprocess import runtime_assembly
 
 ROOT = Path(__file__).resolve().parents[1]
 # What Add-Type compiles: the parts in src/native/ as the generator joined them.
@@ -30,15 +34,21 @@ PROJECT = """<Project Sdk="Microsoft.NET.Sdk">
   </PropertyGroup>
   <ItemGroup>
     <Compile Include="{source}" />
-    <PackageReference Include="PowerShellStandard.Library" Version="5.1.1" PrivateAssets="all" />
+    {reference}
   </ItemGroup>
 </Project>
 """
 
 
-def _build(folder: Path, source: Path) -> subprocess.CompletedProcess[str]:
+POWERSHELL_STANDARD = (
+    '<PackageReference Include="PowerShellStandard.Library" Version="5.1.1" PrivateAssets="all" />')
+BRIDGE = ROOT / "PowerShellModule" / "src" / "inprocess" / "PythonHost.cs"
+
+
+def _build(folder: Path, source: Path, reference: str = POWERSHELL_STANDARD
+           ) -> subprocess.CompletedProcess[str]:
     project = folder / "compat.csproj"
-    project.write_text(PROJECT.format(source=source), encoding="utf-8")
+    project.write_text(PROJECT.format(source=source, reference=reference), encoding="utf-8")
     assert DOTNET is not None
     return subprocess.run(
         [DOTNET, "build", str(project), "-nologo", "-v", "q", "-o", str(folder / "out")],
@@ -63,3 +73,12 @@ def test_the_check_rejects_newer_csharp(tmp_path: Path) -> None:
     result = _build(tmp_path, newer)
     assert result.returncode != 0
     assert "CS8026" in result.stdout  # "feature ... is not available in C# 5"
+
+
+@pytest.mark.skipif(DOTNET is None, reason="no .NET SDK on PATH")
+def test_bridge_builds_as_csharp5_against_python_runtime(tmp_path: Path) -> None:
+    runtime = runtime_assembly()
+    assert runtime is not None, "pythonnet is a dependency of the package"
+    reference = f'<Reference Include="Python.Runtime"><HintPath>{runtime}</HintPath></Reference>'
+    result = _build(tmp_path, BRIDGE, reference)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
