@@ -44,7 +44,7 @@ BeforeAll {
             function Remove-FakeThing {
                 [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'High')]
                 param([switch]$Elegible)
-                process { Invoke-PshaiCmdlet -Name 'Remove-FakeThing' -Bound $PSBoundParameters -Cmdlet $PSCmdlet }
+                process { Invoke-PshaiCmdlet -Name 'Remove-FakeThing' -Bound $PSBoundParameters -Cmdlet $PSCmdlet -Ask:(-not $PSBoundParameters.ContainsKey('Elegible')) }
             }
             function Invoke-FakeCallback {
                 [CmdletBinding()]
