@@ -48,6 +48,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:78b84af4a6f4d8e612f947d66e972c4c041b2a7f60a9e55ba1fcddc285bd0347'
+        InputsHash = 'sha256:e33393375d0dc431c3ccc4245567f5240f643b5d1de9543dc94d639770ca4ca5'
     }
 }

@@ -2,7 +2,7 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:78b84af4a6f4d8e612f947d66e972c4c041b2a7f60a9e55ba1fcddc285bd0347
+# Inputs hash: sha256:e33393375d0dc431c3ccc4245567f5240f643b5d1de9543dc94d639770ca4ca5
 # Module: PowershaiPy 0.1.0
 
 #region Runtime (PowerShellModule/src/runtime/, inlined verbatim)
@@ -48,6 +48,14 @@ function Get-PshaiCacheFolder {
     Join-Path (Join-Path ([Environment]::GetFolderPath('UserProfile')) '.cache') 'powershai-py'
 }
 
+function Get-PshaiShortHash {
+    # The first 20 hex digits of the text's SHA-256: the name of a cached file made from it.
+    param([string]$Text)
+    $sha = [System.Security.Cryptography.SHA256]::Create()
+    try { $digest = $sha.ComputeHash($script:PshaiUtf8.GetBytes($Text)) } finally { $sha.Dispose() }
+    ([BitConverter]::ToString($digest) -replace '-', '').Substring(0, 20).ToLowerInvariant()
+}
+
 function Import-PshaiNative {
     # Compiling takes a second or more, so the assembly is built once per source text and
     # PowerShell version, kept in the user's cache folder, and only loaded by later imports.
@@ -56,12 +64,7 @@ function Import-PshaiNative {
     $source = $script:PshaiNativeSourcePath
     if (-not $source) { $source = Join-Path $PSScriptRoot 'PowershaiPy.Native.cs' }
     $text = [System.IO.File]::ReadAllText($source)
-    $sha = [System.Security.Cryptography.SHA256]::Create()
-    try {
-        $stamp = "$text|$($PSVersionTable.PSEdition)|$($PSVersionTable.PSVersion)"
-        $digest = $sha.ComputeHash($script:PshaiUtf8.GetBytes($stamp))
-    } finally { $sha.Dispose() }
-    $hash = ([BitConverter]::ToString($digest) -replace '-', '').Substring(0, 20).ToLowerInvariant()
+    $hash = Get-PshaiShortHash "$text|$($PSVersionTable.PSEdition)|$($PSVersionTable.PSVersion)"
     $folder = Join-Path (Get-PshaiCacheFolder) 'native'
     $dll = Join-Path $folder "PowershaiPy.Native.$hash.dll"
     if (-not [System.IO.File]::Exists($dll)) {
@@ -560,10 +563,7 @@ function Get-PshaiInProcessInfo {
     # What hosting the worker's Python needs (its shared library, Python.Runtime.dll, site
     # folders), asked of that Python once and cached per interpreter in the cache folder.
     param($Python)
-    $key = "$($Python.Path)|$($Python.Prefix -join ' ')"
-    $sha = [System.Security.Cryptography.SHA256]::Create()
-    try { $digest = $sha.ComputeHash($script:PshaiUtf8.GetBytes($key)) } finally { $sha.Dispose() }
-    $hash = ([BitConverter]::ToString($digest) -replace '-', '').Substring(0, 20).ToLowerInvariant()
+    $hash = Get-PshaiShortHash "$($Python.Path)|$($Python.Prefix -join ' ')"
     $cacheFile = Join-Path (Join-Path (Get-PshaiCacheFolder) 'native') "inprocess.$hash.json"
     $stamp = ''
     try { $stamp = [System.IO.File]::GetLastWriteTimeUtc($Python.Path).Ticks.ToString() } catch { }
@@ -623,12 +623,7 @@ function Import-PshaiInProcessBridge {
     }
     $text = [System.IO.File]::ReadAllText($source)
     $references = Get-PshaiBridgeReferences -RuntimeDll $runtime.Location
-    $sha = [System.Security.Cryptography.SHA256]::Create()
-    try {
-        $stamp = "$text|$($runtime.FullName)|$($PSVersionTable.PSEdition)|$($PSVersionTable.PSVersion)"
-        $digest = $sha.ComputeHash($script:PshaiUtf8.GetBytes($stamp))
-    } finally { $sha.Dispose() }
-    $hash = ([BitConverter]::ToString($digest) -replace '-', '').Substring(0, 20).ToLowerInvariant()
+    $hash = Get-PshaiShortHash "$text|$($runtime.FullName)|$($PSVersionTable.PSEdition)|$($PSVersionTable.PSVersion)"
     $folder = Join-Path (Get-PshaiCacheFolder) 'native'
     $dll = Join-Path $folder "PowershaiPy.InProcess.$hash.dll"
     if (-not [System.IO.File]::Exists($dll)) {

@@ -35,10 +35,7 @@ function Get-PshaiInProcessInfo {
     # What hosting the worker's Python needs (its shared library, Python.Runtime.dll, site
     # folders), asked of that Python once and cached per interpreter in the cache folder.
     param($Python)
-    $key = "$($Python.Path)|$($Python.Prefix -join ' ')"
-    $sha = [System.Security.Cryptography.SHA256]::Create()
-    try { $digest = $sha.ComputeHash($script:PshaiUtf8.GetBytes($key)) } finally { $sha.Dispose() }
-    $hash = ([BitConverter]::ToString($digest) -replace '-', '').Substring(0, 20).ToLowerInvariant()
+    $hash = Get-PshaiShortHash "$($Python.Path)|$($Python.Prefix -join ' ')"
     $cacheFile = Join-Path (Join-Path (Get-PshaiCacheFolder) 'native') "inprocess.$hash.json"
     $stamp = ''
     try { $stamp = [System.IO.File]::GetLastWriteTimeUtc($Python.Path).Ticks.ToString() } catch { }
@@ -98,12 +95,7 @@ function Import-PshaiInProcessBridge {
     }
     $text = [System.IO.File]::ReadAllText($source)
     $references = Get-PshaiBridgeReferences -RuntimeDll $runtime.Location
-    $sha = [System.Security.Cryptography.SHA256]::Create()
-    try {
-        $stamp = "$text|$($runtime.FullName)|$($PSVersionTable.PSEdition)|$($PSVersionTable.PSVersion)"
-        $digest = $sha.ComputeHash($script:PshaiUtf8.GetBytes($stamp))
-    } finally { $sha.Dispose() }
-    $hash = ([BitConverter]::ToString($digest) -replace '-', '').Substring(0, 20).ToLowerInvariant()
+    $hash = Get-PshaiShortHash "$text|$($runtime.FullName)|$($PSVersionTable.PSEdition)|$($PSVersionTable.PSVersion)"
     $folder = Join-Path (Get-PshaiCacheFolder) 'native'
     $dll = Join-Path $folder "PowershaiPy.InProcess.$hash.dll"
     if (-not [System.IO.File]::Exists($dll)) {

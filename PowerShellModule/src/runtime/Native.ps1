@@ -15,6 +15,14 @@ function Get-PshaiCacheFolder {
     Join-Path (Join-Path ([Environment]::GetFolderPath('UserProfile')) '.cache') 'powershai-py'
 }
 
+function Get-PshaiShortHash {
+    # The first 20 hex digits of the text's SHA-256: the name of a cached file made from it.
+    param([string]$Text)
+    $sha = [System.Security.Cryptography.SHA256]::Create()
+    try { $digest = $sha.ComputeHash($script:PshaiUtf8.GetBytes($Text)) } finally { $sha.Dispose() }
+    ([BitConverter]::ToString($digest) -replace '-', '').Substring(0, 20).ToLowerInvariant()
+}
+
 function Import-PshaiNative {
     # Compiling takes a second or more, so the assembly is built once per source text and
     # PowerShell version, kept in the user's cache folder, and only loaded by later imports.
@@ -23,12 +31,7 @@ function Import-PshaiNative {
     $source = $script:PshaiNativeSourcePath
     if (-not $source) { $source = Join-Path $PSScriptRoot 'PowershaiPy.Native.cs' }
     $text = [System.IO.File]::ReadAllText($source)
-    $sha = [System.Security.Cryptography.SHA256]::Create()
-    try {
-        $stamp = "$text|$($PSVersionTable.PSEdition)|$($PSVersionTable.PSVersion)"
-        $digest = $sha.ComputeHash($script:PshaiUtf8.GetBytes($stamp))
-    } finally { $sha.Dispose() }
-    $hash = ([BitConverter]::ToString($digest) -replace '-', '').Substring(0, 20).ToLowerInvariant()
+    $hash = Get-PshaiShortHash "$text|$($PSVersionTable.PSEdition)|$($PSVersionTable.PSVersion)"
     $folder = Join-Path (Get-PshaiCacheFolder) 'native'
     $dll = Join-Path $folder "PowershaiPy.Native.$hash.dll"
     if (-not [System.IO.File]::Exists($dll)) {
