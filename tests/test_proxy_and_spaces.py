@@ -94,7 +94,7 @@ def test_typed_endpoint_definition(session: dict[str, Any]) -> None:
     defs = _defs(result)
     assert list(defs) == ["TTyped"]
     d = defs["TTyped"]
-    assert d["force"] is False and d["proxy"] is True
+    assert d["force"] is False and d["type"] == "GradioProxyFunction"
     script = d["script"]
     assert rendering.PROXY_MARKER in script
     assert "[decimal]$Number\n" in script or "[decimal]$Number," in script
@@ -114,9 +114,13 @@ def test_typed_endpoint_definition(session: dict[str, Any]) -> None:
     # PowerShell 5.1 has none of these.
     for construct in (" ?? ", "?.", " && ", " || "):
         assert construct not in script
-    objects = [o for o in result.output if o.get("$type") == "GradioProxyFunction"]
-    assert objects[0]["Name"] == "TTyped" and objects[0]["ApiName"] == "typed"
-    assert objects[0]["SessionId"] == session["SessionId"]
+    # No object of its own: the directive writes the FunctionInfo, carrying this GradioProxy.
+    assert [o for o in result.output if "$directive" not in o] == []
+    info = d["emit"]
+    assert info["$type"] == "GradioProxyInfo" and info["ApiName"] == "typed"
+    assert info["SessionId"] == session["SessionId"] and info["SessionExists"] is True
+    assert info["session"]["$type"] == "GradioSession"
+    assert info["session"]["$id"] == session["SessionId"]
 
 
 def test_integer_params_and_all_endpoints(session: dict[str, Any]) -> None:
@@ -126,9 +130,10 @@ def test_integer_params_and_all_endpoints(session: dict[str, Any]) -> None:
     assert "Invoke-GradioApiFileEcho" in defs
     assert "[int]$Maxnums = 5" in defs["Invoke-GradioApiOp2"]["script"]
     listed = run("Get-GradioSessionApiProxyFunction", {"Session": session["name"]}).output
-    assert {o["Name"] for o in listed} >= {"Invoke-GradioApiOp1", "Invoke-GradioApiOp2"}
+    assert {o["$directive"] for o in listed} == {"emitFunction"}
+    assert {o["name"] for o in listed} >= {"Invoke-GradioApiOp1", "Invoke-GradioApiOp2"}
     removed = run("Remove-GradioSessionApiProxyFunction",
-                  {"Function": [o for o in listed if o["Name"].endswith("Op1")]}).output
+                  {"Function": [o["name"] for o in listed if o["name"].endswith("Op1")]}).output
     assert removed == [{"$directive": "removeFunction", "name": "Invoke-GradioApiOp1"}]
     rest = run("Remove-GradioSessionApiProxyFunction", {"Function": "Invoke-GradioApi*"}).output
     assert "Invoke-GradioApiOp2" in {o["name"] for o in rest}

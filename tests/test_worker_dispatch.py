@@ -388,8 +388,8 @@ def test_server_serves_the_handler_table_over_its_own_state() -> None:
     thread.start()
     try:
         reply = _call(transport, 1, "Get-GradioSessionApiProxyFunction", {"Session": "*"})
-        assert [p["Name"] for p in reply["result"]["output"]] == ["Invoke-GradioApiOp1"]
-        assert reply["result"]["output"][0]["SessionExists"] is False
+        assert [p["name"] for p in reply["result"]["output"]] == ["Invoke-GradioApiOp1"]
+        assert reply["result"]["output"][0]["emit"]["SessionExists"] is False
         other = Server(MemoryTransport())
         assert other.state is not srv.state and not other.state.proxies
     finally:

@@ -48,6 +48,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:e33393375d0dc431c3ccc4245567f5240f643b5d1de9543dc94d639770ca4ca5'
+        InputsHash = 'sha256:69271906955399126683697fdc001ca60831d4c98a856d8cecb168e407f5b09f'
     }
 }

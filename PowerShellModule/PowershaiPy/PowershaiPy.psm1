@@ -2,7 +2,7 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:e33393375d0dc431c3ccc4245567f5240f643b5d1de9543dc94d639770ca4ca5
+# Inputs hash: sha256:69271906955399126683697fdc001ca60831d4c98a856d8cecb168e407f5b09f
 # Module: PowershaiPy 0.1.0
 
 #region Runtime (PowerShellModule/src/runtime/, inlined verbatim)
@@ -953,7 +953,9 @@ function Invoke-PshaiDirective {
             $sb = [scriptblock]::Create([string](Get-PshaiField $Directive 'script'))
             if ($null -ne $script:PshaiModule) { $sb = $script:PshaiModule.NewBoundScriptBlock($sb) }
             $null = Set-Item -LiteralPath "function:global:$name" -Value $sb -Force
+            Write-PshaiFunctionInfo $Directive
         }
+        'emitFunction' { Write-PshaiFunctionInfo $Directive }
         'removeFunction' {
             # From module scope, function:\<name> resolves to the global function (proxy names never
             # clash with the runtime's Pshai-prefixed helpers).
@@ -966,6 +968,22 @@ function Invoke-PshaiDirective {
         }
         default { Write-Verbose "PowershaiPy: unknown directive '$kind'" }
     }
+}
+
+function Write-PshaiFunctionInfo {
+    # {"name", "type", "emit"}: writes the function's own FunctionInfo (as PowerShai's proxy
+    # cmdlets do, so `& $fn` works), typed and with the worker's facts as its GradioProxy
+    # property. A function the user has since deleted writes nothing.
+    param($Directive)
+    $info = Get-PshaiField $Directive 'emit'
+    if ($null -eq $info) { return }
+    # function:global:<name> is for Set-Item only; Get-Item finds the global one by its plain path.
+    $fn = Get-Item -LiteralPath "function:\$([string](Get-PshaiField $Directive 'name'))" -ErrorAction SilentlyContinue
+    if ($null -eq $fn) { return }
+    $typeName = 'PowershaiType:' + [string](Get-PshaiField $Directive 'type')
+    if ($fn.PSObject.TypeNames -notcontains $typeName) { $fn.PSObject.TypeNames.Insert(0, $typeName) }
+    Add-Member -InputObject $fn -MemberType NoteProperty -Name GradioProxy -Value $info -Force
+    $fn
 }
 
 function Write-PshaiWorkerLog {

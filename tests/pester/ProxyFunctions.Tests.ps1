@@ -53,7 +53,17 @@ Describe 'New-GradioSessionApiProxyFunction' {
         $Created.Name | Should -Contain 'PshaiTestOp2'
         $Created.Name | Should -Contain 'PshaiTestFileEcho'
         (Get-Command PshaiTestOp1).CommandType | Should -Be 'Function'
-        ($Created | Where-Object Name -eq 'PshaiTestOp1').ApiName | Should -Be 'Op1'
+    }
+
+    It "returns the functions' own FunctionInfo objects, typed and with a GradioProxy property" {
+        $op1 = $Created | Where-Object Name -eq 'PshaiTestOp1'
+        $op1 | Should -BeOfType [System.Management.Automation.FunctionInfo]
+        $op1.PSObject.TypeNames[0] | Should -Be 'PowershaiType:GradioProxyFunction'
+        $op1.GradioProxy.ApiName | Should -Be 'Op1'
+        $op1.GradioProxy.session.name | Should -Be 'proxy-pester'
+        $op1.GradioProxy.session.SessionId | Should -Be $S.SessionId
+        # PowerShai's scripts call what New- returned.
+        @((& $op1 -Val 'via-info').data)[0] | Should -Be 'via-info'
     }
 
     It 'an unknown -ApiName is POWERSHAI_HUGGINGFACE_GRADIO_INVOKEAPI_NOAPI and creates nothing' {
@@ -160,6 +170,8 @@ Describe 'Get/Remove-GradioSessionApiProxyFunction' {
         $list = @(Get-GradioSessionApiProxyFunction -Session $S)
         $list.Name | Should -Contain 'PshaiTestEcho'
         $list[0].PSObject.TypeNames | Should -Contain 'PowershaiType:GradioProxyFunction'
+        $list[0] | Should -BeOfType [System.Management.Automation.FunctionInfo]
+        ($list | Where-Object Name -eq 'PshaiTestEcho').GradioProxy.ApiName | Should -Be 'echo'
         $list | Where-Object Name -eq 'PshaiTestEcho' | Remove-GradioSessionApiProxyFunction
         Get-Command PshaiTestEcho -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         @(Get-GradioSessionApiProxyFunction -Session $S).Name | Should -Not -Contain 'PshaiTestEcho'

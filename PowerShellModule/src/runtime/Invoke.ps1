@@ -79,7 +79,9 @@ function Invoke-PshaiDirective {
             $sb = [scriptblock]::Create([string](Get-PshaiField $Directive 'script'))
             if ($null -ne $script:PshaiModule) { $sb = $script:PshaiModule.NewBoundScriptBlock($sb) }
             $null = Set-Item -LiteralPath "function:global:$name" -Value $sb -Force
+            Write-PshaiFunctionInfo $Directive
         }
+        'emitFunction' { Write-PshaiFunctionInfo $Directive }
         'removeFunction' {
             # From module scope, function:\<name> resolves to the global function (proxy names never
             # clash with the runtime's Pshai-prefixed helpers).
@@ -92,6 +94,22 @@ function Invoke-PshaiDirective {
         }
         default { Write-Verbose "PowershaiPy: unknown directive '$kind'" }
     }
+}
+
+function Write-PshaiFunctionInfo {
+    # {"name", "type", "emit"}: writes the function's own FunctionInfo (as PowerShai's proxy
+    # cmdlets do, so `& $fn` works), typed and with the worker's facts as its GradioProxy
+    # property. A function the user has since deleted writes nothing.
+    param($Directive)
+    $info = Get-PshaiField $Directive 'emit'
+    if ($null -eq $info) { return }
+    # function:global:<name> is for Set-Item only; Get-Item finds the global one by its plain path.
+    $fn = Get-Item -LiteralPath "function:\$([string](Get-PshaiField $Directive 'name'))" -ErrorAction SilentlyContinue
+    if ($null -eq $fn) { return }
+    $typeName = 'PowershaiType:' + [string](Get-PshaiField $Directive 'type')
+    if ($fn.PSObject.TypeNames -notcontains $typeName) { $fn.PSObject.TypeNames.Insert(0, $typeName) }
+    Add-Member -InputObject $fn -MemberType NoteProperty -Name GradioProxy -Value $info -Force
+    $fn
 }
 
 function Write-PshaiWorkerLog {

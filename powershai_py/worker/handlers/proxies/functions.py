@@ -5,6 +5,11 @@ A proxy function is a PowerShell function with one parameter per input of a Grad
 defines it (``{"$directive": "defineFunction"}``); when it runs, it hands its bound parameters back
 to the internal cmdlet ``Invoke-GradioProxyFunction``.
 
+New- and Get- write what PowerShai's write: the functions' own ``FunctionInfo`` objects (so
+``& $fn -Val x`` works), typed ``PowershaiType:GradioProxyFunction``, with a ``GradioProxy``
+note property (its session, endpoint and prefix). Only PowerShell holds FunctionInfo objects,
+so the worker sends what to attach (``"emit"``) and the directive writes the function.
+
 Which results a proxy writes (without -Manual), as PowerShai's do: every message Update gives
 except heartbeats, the final ``complete`` included, although Gradio repeats the last
 ``generating`` value in it. So ``Op2 -MaxNums 3 | Op1 -map val=0`` calls Op1 six times:
@@ -30,6 +35,7 @@ from .._base import (
     cmdlet,
     resolve_session,
     resolve_sessions,
+    session_output,
     wire_for,
 )
 from .planning import endpoint_plan, function_name, plan_parameters
@@ -37,16 +43,26 @@ from .rendering import PROXY_MARKER, proxy_script
 from .values import as_result, build_values, mapped_values
 
 PROXY_TYPE = "GradioProxyFunction"
+PROXY_INFO_TYPE = "GradioProxyInfo"
 NO_SESSION = err.ProxyNoSession.error_id
 PROXY_EXISTS = err.ProxyExists.error_id
 PROXY_NOT_FOUND = err.ProxyNotFound.error_id
 
 
-def record_wire(record: ProxyRecord, registry: SessionRegistry) -> dict[str, Any]:
-    alive = any(s.SessionId == record.SessionId for s in registry)
-    return {"$type": PROXY_TYPE, "Name": record.Name, "ApiName": record.ApiName,
-            "SessionName": record.SessionName, "SessionId": record.SessionId,
-            "Prefix": record.Prefix, "SessionExists": alive}
+def proxy_info(ctx: CmdletContext, record: ProxyRecord) -> dict[str, Any]:
+    """The ``GradioProxy`` property of a proxy's FunctionInfo (PowerShai: session, ApiName)."""
+    session = next((s for s in ctx.state.registry if s.SessionId == record.SessionId), None)
+    return {"$type": PROXY_INFO_TYPE,
+            "session": None if session is None else session_output(ctx.state, session),
+            "ApiName": record.ApiName, "SessionName": record.SessionName,
+            "SessionId": record.SessionId, "Prefix": record.Prefix,
+            "SessionExists": session is not None}
+
+
+def emit_function(ctx: CmdletContext, record: ProxyRecord) -> dict[str, Any]:
+    """Directive: write the FunctionInfo of an existing proxy function (none if it was deleted)."""
+    return {"$directive": "emitFunction", "name": record.Name, "type": PROXY_TYPE,
+            "emit": proxy_info(ctx, record)}
 
 
 def _api_filter(value: Any) -> list[str]:
@@ -93,9 +109,9 @@ def new_proxy_functions(ctx: CmdletContext, a: Args) -> CmdletResult:
             ctx.verbose(f"Proxy function {fn} -> /{api} of {session.name}")
             output.append({"$directive": "defineFunction", "name": fn,
                            "script": proxy_script(session, api, fn, params),
-                           "force": a.flag("Force"), "proxy": True, "marker": PROXY_MARKER,
-                           "existsErrorId": PROXY_EXISTS})
-            output.append(record_wire(record, ctx.state.registry))
+                           "force": a.flag("Force"), "marker": PROXY_MARKER,
+                           "existsErrorId": PROXY_EXISTS,
+                           "type": PROXY_TYPE, "emit": proxy_info(ctx, record)})
     return CmdletResult(output)
 
 
@@ -108,7 +124,7 @@ def get_proxy_functions(ctx: CmdletContext, a: Args) -> CmdletResult:
     if value != "*":
         ids = {s.SessionId for s in resolve_sessions(state.registry, value)}
         records = [r for r in records if r.SessionId in ids]
-    return CmdletResult([record_wire(r, state.registry) for r in records])
+    return CmdletResult([emit_function(ctx, r) for r in records])
 
 
 def _function_names(value: Any) -> list[str]:
