@@ -81,3 +81,38 @@ def _checked_option(name: str, value: Any) -> Any:
                 f"{name} must be one of {', '.join(choices)}, not {value!r}")
         return str(value).lower()
     return value
+
+
+OPTION_NAMES = ("MaxCalls", "MaxCallsPolicy", "Protocol", *TIMEOUT_OPTIONS)
+# What PowerShai's Invoke-GradioSessionApi uses when $session.options has no MaxCalls or no
+# MaxCallsPolicy (a script that replaced the whole table): 10 calls, then an error.
+TABLE_FALLBACKS: dict[str, Any] = {"MaxCalls": 10, "MaxCallsPolicy": "error"}
+
+
+def option_name(key: Any) -> str:
+    """The option a key names, in any letter case (PowerShell hashtables ignore case)."""
+    for name in OPTION_NAMES:
+        if str(key).lower() == name.lower():
+            return name
+    raise err.InvalidArgument(
+        f"{key!r} is not a session option; the options are {', '.join(OPTION_NAMES)}")
+
+
+def with_option(options: SessionOptions, key: Any, value: Any) -> SessionOptions:
+    """A copy of ``options`` with one option set (checked); None restores its table fallback."""
+    name = option_name(key)
+    changed = SessionOptions(**vars(options))
+    if value is None and name in TABLE_FALLBACKS:
+        value = TABLE_FALLBACKS[name]
+    setattr(changed, name, value)
+    return changed
+
+
+def options_from_table(table: dict[str, Any]) -> SessionOptions:
+    """New options from a whole table (``$session.options = @{...}``), read as PowerShai reads
+    one: a missing MaxCalls or MaxCallsPolicy takes ``TABLE_FALLBACKS``, the rest their
+    defaults. Every value is checked; an unknown key is an error (a typo would do nothing)."""
+    options = SessionOptions(**TABLE_FALLBACKS)
+    for key, value in table.items():
+        options = with_option(options, key, value)
+    return options

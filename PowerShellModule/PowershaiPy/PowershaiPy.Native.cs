@@ -4,6 +4,7 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.Collections.ObjectModel;
 using System.Collections.Specialized;
 using System.Globalization;
 using System.IO;
@@ -325,15 +326,13 @@ namespace PowershaiPy.Native
                     LiveCache[key] = target;
                 }
             }
-            HashSet<string> live = new HashSet<string>(StringComparer.Ordinal);
-            if (liveList != null)
-            {
-                foreach (object name in liveList) { if (name != null) { live.Add(name.ToString()); } }
-            }
+            HashSet<string> live = Names(liveList);
+            // Live properties PowerShell may assign ($s.options = @{...}): their setter goes to the worker.
+            HashSet<string> settable = Names(obj.Get("$settable") as List<object>);
             for (int i = 0; i < obj.Names.Count; i++)
             {
                 string name = obj.Names[i];
-                if (name == "$type" || name == "$id" || name == "$live" || live.Contains(name)) { continue; }
+                if (name == "$type" || name == "$id" || name == "$live" || name == "$settable" || live.Contains(name)) { continue; }
                 if (name == "$toString")
                 {
                     AddToString(target, Convert.ToString(obj.Values[i], CultureInfo.InvariantCulture));
@@ -346,7 +345,7 @@ namespace PowershaiPy.Native
                 PSPropertyInfo existing = target.Properties[name];
                 if (existing != null && existing.MemberType == PSMemberTypes.ScriptProperty) { continue; }
                 if (existing != null) { target.Properties.Remove(name); }
-                target.Properties.Add(new PSScriptProperty(name, Getter(name)));
+                target.Properties.Add(new PSScriptProperty(name, Getter(name), settable.Contains(name) ? Setter(name) : null));
             }
             if (type == "GradioSession" && key != null)
             {
@@ -386,6 +385,28 @@ namespace PowershaiPy.Native
                 getters[property] = sb;
             }
             return sb;
+        }
+
+        private ScriptBlock Setter(string property)
+        {
+            ScriptBlock sb;
+            string key = "=" + property;
+            if (!getters.TryGetValue(key, out sb))
+            {
+                sb = Bind("$null = Set-PshaiLiveValue -Object $this -Property '" + property.Replace("'", "''") + "' -Value $args[0]");
+                getters[key] = sb;
+            }
+            return sb;
+        }
+
+        private static HashSet<string> Names(List<object> list)
+        {
+            HashSet<string> names = new HashSet<string>(StringComparer.Ordinal);
+            if (list != null)
+            {
+                foreach (object name in list) { if (name != null) { names.Add(name.ToString()); } }
+            }
+            return names;
         }
 
         private ScriptBlock Bind(string script)
@@ -1148,5 +1169,91 @@ namespace PowershaiPy.Native
             }
             return record;
         }
+    }
+}
+
+// ---- PowerShellModule/src/native/LiveTable.cs
+namespace PowershaiPy.Native
+{
+    /// <summary>PowerShai's session options were a plain hashtable that its cmdlets read at each
+    /// call, so <c>$s.options.MaxCalls = 3</c> took effect. Here the worker owns the options: each
+    /// entry set on this table goes to it first (checked there; a wrong value throws and leaves
+    /// both sides unchanged), then the table keeps the value the worker settled on.</summary>
+    public sealed class LiveTable : Hashtable
+    {
+        private readonly object owner;
+        private readonly string property;
+        private readonly ScriptBlock setEntry;
+
+        /// <param name="values">the property's current entries</param>
+        /// <param name="owner">the live object the property belongs to</param>
+        /// <param name="property">the property's name</param>
+        /// <param name="setEntry">called as (owner, property, key, value); returns the new table</param>
+        public LiveTable(IDictionary values, object owner, string property, ScriptBlock setEntry)
+            : base(StringComparer.OrdinalIgnoreCase)
+        {
+            this.owner = owner;
+            this.property = property;
+            this.setEntry = setEntry;
+            if (values != null)
+            {
+                foreach (DictionaryEntry entry in values) { base[entry.Key] = entry.Value; }
+            }
+        }
+
+        public override object this[object key]
+        {
+            get { return base[key]; }
+            set { Store(key, value); }
+        }
+
+        public override void Add(object key, object value)
+        {
+            if (ContainsKey(key)) { throw new ArgumentException("An item with the same key has already been added: " + key); }
+            Store(key, value);
+        }
+
+        private void Store(object key, object value)
+        {
+            Collection<PSObject> answer;
+            try { answer = setEntry.Invoke(owner, property, key, value); }
+            catch (RuntimeException failure) { throw WithErrorId(failure, key); }
+            IDictionary settled = null;
+            if (answer != null && answer.Count > 0 && answer[0] != null)
+            {
+                settled = answer[0].BaseObject as IDictionary;
+            }
+            if (settled == null) { base[key] = value; return; }
+            foreach (DictionaryEntry entry in settled) { base[entry.Key] = entry.Value; }
+        }
+
+        /// <summary>The worker's refusal with its error id as the ErrorRecord's id (the script
+        /// block's own wrapper would say only RuntimeException).</summary>
+        private static Exception WithErrorId(RuntimeException failure, object key)
+        {
+            for (Exception e = failure; e != null; e = e.InnerException)
+            {
+                object id = e.Data.Contains("PshaiErrorId") ? e.Data["PshaiErrorId"] : null;
+                if (id == null) { continue; }
+                ErrorRecord record = new ErrorRecord(e, Convert.ToString(id), ErrorCategory.InvalidArgument, key);
+                LiveTableRefusal refusal = new LiveTableRefusal(e.Message, e, record);
+                refusal.Data["PshaiErrorId"] = id;
+                return refusal;
+            }
+            return failure;
+        }
+    }
+
+    /// <summary>A value the worker refused, carrying its error id in its ErrorRecord.</summary>
+    public sealed class LiveTableRefusal : RuntimeException
+    {
+        private readonly ErrorRecord record;
+
+        public LiveTableRefusal(string message, Exception inner, ErrorRecord record) : base(message, inner)
+        {
+            this.record = record;
+        }
+
+        public override ErrorRecord ErrorRecord { get { return record; } }
     }
 }

@@ -48,6 +48,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:69271906955399126683697fdc001ca60831d4c98a856d8cecb168e407f5b09f'
+        InputsHash = 'sha256:b4803ee557b2e9f267d2b311f99d09ca227f6960b25e0562c9fc30ad1d9a46c3'
     }
 }

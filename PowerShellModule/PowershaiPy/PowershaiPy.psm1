@@ -2,7 +2,7 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:69271906955399126683697fdc001ca60831d4c98a856d8cecb168e407f5b09f
+# Inputs hash: sha256:b4803ee557b2e9f267d2b311f99d09ca227f6960b25e0562c9fc30ad1d9a46c3
 # Module: PowershaiPy 0.1.0
 
 #region Runtime (PowerShellModule/src/runtime/, inlined verbatim)
@@ -867,8 +867,28 @@ function Get-PshaiLiveValue {
     $ref = [PowershaiPy.Native.WireCodec]::RefOf($Object)
     if ($null -eq $ref) { return $null }
     # PowerShai kept these as hashtables (uploads[path], ApiCalls.ById[id], options.MaxCalls).
-    Invoke-PshaiRequest -Method 'object/get' -Params ([ordered]@{ ref = $ref; property = $Property }) -AsHashtable
+    $value = Invoke-PshaiRequest -Method 'object/get' -Params ([ordered]@{ ref = $ref; property = $Property }) -AsHashtable
+    $declared = $Object.PSObject.Properties[$Property]
+    if ($value -is [System.Collections.IDictionary] -and $null -ne $declared -and $declared.IsSettable) {
+        # Assignable ($settable): setting an entry sets it in the worker too.
+        return , [PowershaiPy.Native.LiveTable]::new($value, $Object, $Property, $script:PshaiSetLiveEntry)
+    }
+    $value
 }
+
+function Set-PshaiLiveValue {
+    # Setter of an assignable live property ($settable): the worker checks the value and applies it,
+    # and answers with the property's new value. -Key sets one entry of a hashtable property.
+    param($Object, [string]$Property, $Value, $Key = $null)
+    $ref = [PowershaiPy.Native.WireCodec]::RefOf($Object)
+    if ($null -eq $ref) { return $null }
+    $params = [ordered]@{ ref = $ref; property = $Property; value = $Value }
+    if ($null -ne $Key) { $params['key'] = [string]$Key }
+    Invoke-PshaiRequest -Method 'object/set' -Params $params -AsHashtable
+}
+
+# What a LiveTable calls for each entry set on it: (owner, property, key, value).
+$script:PshaiSetLiveEntry = { param($Object, $Property, $Key, $Value) Set-PshaiLiveValue -Object $Object -Property $Property -Key $Key -Value $Value }
 #endregion PowerShellModule/src/runtime/Wire.ps1
 
 #region PowerShellModule/src/runtime/Invoke.ps1

@@ -21,6 +21,7 @@ from ._state import WorkerState
 from ._transport import ParseError, Transport, decode_line
 from .handlers import get_property as state_property
 from .handlers import handler_table
+from .handlers import set_property as state_set_property
 
 __all__ = ["PROTOCOL_VERSION", "Server", "package_version", "parent_alive", "serve"]
 
@@ -122,6 +123,17 @@ def _close_iterator(iterator: Iterator[Any]) -> None:
             log.warning("closing a stream failed", exc_info=True)
 
 
+def _object_params(method: str, params: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """The object reference (bare or wrapped as {"$ref": ...}) and property name of object/*."""
+    ref = params.get("ref")
+    prop = params.get("property")
+    if isinstance(ref, dict) and "$ref" in ref and isinstance(ref["$ref"], dict):
+        ref = ref["$ref"]
+    if not isinstance(ref, dict) or not isinstance(prop, str):
+        raise InvalidParams(f"{method}: needs 'ref' (object) and 'property' (string)")
+    return ref, prop
+
+
 class Server:
     """Holds the open streams and implements the protocol methods."""
 
@@ -159,6 +171,7 @@ class Server:
         d.register("stream/next", self.stream_next)
         d.register("stream/close", self.stream_close)
         d.register("object/get", self.object_get)
+        d.register("object/set", self.object_set)
         d.register("shutdown", self.shutdown, after=self._after_shutdown)
 
     # -- methods ----------------------------------------------------------------------------
@@ -283,13 +296,17 @@ class Server:
         return None
 
     def object_get(self, params: dict[str, Any]) -> Any:
-        ref = params.get("ref")
-        prop = params.get("property")
-        if isinstance(ref, dict) and "$ref" in ref and isinstance(ref["$ref"], dict):
-            ref = ref["$ref"]
-        if not isinstance(ref, dict) or not isinstance(prop, str):
-            raise InvalidParams("object/get: needs 'ref' (object) and 'property' (string)")
+        ref, prop = _object_params("object/get", params)
         return self._get_property(ref, prop)
+
+    def object_set(self, params: dict[str, Any]) -> Any:
+        """A live property assigned in PowerShell (``$s.options.MaxCalls = 3``); "key" names one
+        entry of a hashtable property, else "value" replaces the whole property."""
+        ref, prop = _object_params("object/set", params)
+        key = params.get("key")
+        if not (key is None or isinstance(key, str)):
+            raise InvalidParams("object/set: 'key' must be a string when given")
+        return state_set_property(self.state, ref, prop, params.get("value"), key)
 
     def shutdown(self, params: dict[str, Any]) -> None:
         return None

@@ -168,6 +168,61 @@ Describe 'Set-GradioSession' {
     }
 }
 
+Describe 'Session options as a live hashtable (PowerShai scripts assign them)' {
+    BeforeEach {
+        Clear-PshaiSessions
+        $S = New-GradioSession $Url -Name 'live-opts'
+    }
+    AfterAll { Clear-PshaiSessions }
+
+    It 'takes $s.options.MaxCalls = 1 at the next call' {
+        $S.options.MaxCalls = 1
+        $S.options.MaxCallsPolicy = 'error'
+        (Get-GradioSession live-opts).options.MaxCalls | Should -Be 1
+        $null = Invoke-GradioSessionApi echo @('a') -Session $S
+        Assert-PshaiErrorId (Get-PshaiError { Invoke-GradioSessionApi echo @('b') -Session $S }) 'POWERSHAI_HUGINGFACE_GRADIOAPI_MAXCALLS'
+        @(Get-GradioSessionApi -Session $S).Count | Should -Be 1
+    }
+
+    It 'takes a whole new table: $s.options = @{MaxCalls=1; MaxCallsPolicy=''error''}' {
+        $S.options = @{ MaxCalls = 1; MaxCallsPolicy = 'error' }
+        $S.options.MaxCalls | Should -Be 1
+        $S.options.MaxCallsPolicy | Should -Be 'error'
+        $null = Invoke-GradioSessionApi echo @('a') -Session $S
+        Assert-PshaiErrorId (Get-PshaiError { Invoke-GradioSessionApi echo @('b') -Session $S }) 'POWERSHAI_HUGINGFACE_GRADIOAPI_MAXCALLS'
+    }
+
+    It "reads a table without MaxCalls or MaxCallsPolicy as PowerShai does: 10 calls, then an error" {
+        $S.options = @{}
+        $S.options.MaxCalls | Should -Be 10
+        $S.options.MaxCallsPolicy | Should -Be 'error'
+        $S.options.Protocol | Should -Be 'auto'
+    }
+
+    It 'checks each value where it is set and keeps the options when one is wrong' {
+        $S.options.MaxCalls = 4
+        $e = Get-PshaiError { $S.options.MaxCalls = -1 }
+        Assert-PshaiErrorId $e 'POWERSHAI_PY_INVALID_ARGUMENT'
+        "$($e.Exception.Message)" | Should -Match 'MaxCalls must be a whole number'
+        $e = Get-PshaiError { $S.options.MaxCall = 2 }
+        Assert-PshaiErrorId $e 'POWERSHAI_PY_INVALID_ARGUMENT'
+        "$($e.Exception.Message)" | Should -Match "'MaxCall' is not a session option"
+        # A whole table goes through the property's setter, which PowerShell wraps in its own
+        # "Exception setting" error; the worker's id stays in the message.
+        $e = Get-PshaiError { $S.options = @{ MaxCalls = 2; MaxCallsPolicy = 'sometimes' } }
+        "$($e.Exception.Message)" | Should -Match 'POWERSHAI_PY_INVALID_ARGUMENT: MaxCallsPolicy must be one of'
+        $S.options.MaxCalls | Should -Be 4
+        $S.options.MaxCallsPolicy | Should -Be 'warning'
+    }
+
+    It 'keeps PowerShell''s words for limits: 0 is no limit' {
+        $S.options.CallTimeoutSec = 30
+        $S.options.CallTimeoutSec | Should -Be 30
+        $S.options['calltimeoutsec'] = 0
+        $S.options.CallTimeoutSec | Should -Be 0
+    }
+}
+
 Describe 'Remove-GradioSession' {
     BeforeEach {
         Clear-PshaiSessions

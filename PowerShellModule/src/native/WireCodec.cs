@@ -109,15 +109,13 @@ namespace PowershaiPy.Native
                     LiveCache[key] = target;
                 }
             }
-            HashSet<string> live = new HashSet<string>(StringComparer.Ordinal);
-            if (liveList != null)
-            {
-                foreach (object name in liveList) { if (name != null) { live.Add(name.ToString()); } }
-            }
+            HashSet<string> live = Names(liveList);
+            // Live properties PowerShell may assign ($s.options = @{...}): their setter goes to the worker.
+            HashSet<string> settable = Names(obj.Get("$settable") as List<object>);
             for (int i = 0; i < obj.Names.Count; i++)
             {
                 string name = obj.Names[i];
-                if (name == "$type" || name == "$id" || name == "$live" || live.Contains(name)) { continue; }
+                if (name == "$type" || name == "$id" || name == "$live" || name == "$settable" || live.Contains(name)) { continue; }
                 if (name == "$toString")
                 {
                     AddToString(target, Convert.ToString(obj.Values[i], CultureInfo.InvariantCulture));
@@ -130,7 +128,7 @@ namespace PowershaiPy.Native
                 PSPropertyInfo existing = target.Properties[name];
                 if (existing != null && existing.MemberType == PSMemberTypes.ScriptProperty) { continue; }
                 if (existing != null) { target.Properties.Remove(name); }
-                target.Properties.Add(new PSScriptProperty(name, Getter(name)));
+                target.Properties.Add(new PSScriptProperty(name, Getter(name), settable.Contains(name) ? Setter(name) : null));
             }
             if (type == "GradioSession" && key != null)
             {
@@ -170,6 +168,28 @@ namespace PowershaiPy.Native
                 getters[property] = sb;
             }
             return sb;
+        }
+
+        private ScriptBlock Setter(string property)
+        {
+            ScriptBlock sb;
+            string key = "=" + property;
+            if (!getters.TryGetValue(key, out sb))
+            {
+                sb = Bind("$null = Set-PshaiLiveValue -Object $this -Property '" + property.Replace("'", "''") + "' -Value $args[0]");
+                getters[key] = sb;
+            }
+            return sb;
+        }
+
+        private static HashSet<string> Names(List<object> list)
+        {
+            HashSet<string> names = new HashSet<string>(StringComparer.Ordinal);
+            if (list != null)
+            {
+                foreach (object name in list) { if (name != null) { names.Add(name.ToString()); } }
+            }
+            return names;
         }
 
         private ScriptBlock Bind(string script)

@@ -27,5 +27,25 @@ function Get-PshaiLiveValue {
     $ref = [PowershaiPy.Native.WireCodec]::RefOf($Object)
     if ($null -eq $ref) { return $null }
     # PowerShai kept these as hashtables (uploads[path], ApiCalls.ById[id], options.MaxCalls).
-    Invoke-PshaiRequest -Method 'object/get' -Params ([ordered]@{ ref = $ref; property = $Property }) -AsHashtable
+    $value = Invoke-PshaiRequest -Method 'object/get' -Params ([ordered]@{ ref = $ref; property = $Property }) -AsHashtable
+    $declared = $Object.PSObject.Properties[$Property]
+    if ($value -is [System.Collections.IDictionary] -and $null -ne $declared -and $declared.IsSettable) {
+        # Assignable ($settable): setting an entry sets it in the worker too.
+        return , [PowershaiPy.Native.LiveTable]::new($value, $Object, $Property, $script:PshaiSetLiveEntry)
+    }
+    $value
 }
+
+function Set-PshaiLiveValue {
+    # Setter of an assignable live property ($settable): the worker checks the value and applies it,
+    # and answers with the property's new value. -Key sets one entry of a hashtable property.
+    param($Object, [string]$Property, $Value, $Key = $null)
+    $ref = [PowershaiPy.Native.WireCodec]::RefOf($Object)
+    if ($null -eq $ref) { return $null }
+    $params = [ordered]@{ ref = $ref; property = $Property; value = $Value }
+    if ($null -ne $Key) { $params['key'] = [string]$Key }
+    Invoke-PshaiRequest -Method 'object/set' -Params $params -AsHashtable
+}
+
+# What a LiveTable calls for each entry set on it: (owner, property, key, value).
+$script:PshaiSetLiveEntry = { param($Object, $Property, $Key, $Value) Set-PshaiLiveValue -Object $Object -Property $Property -Key $Key -Value $Value }

@@ -9,9 +9,9 @@ from __future__ import annotations
 from . import calls, files_http, sessions, spaces
 from ._base import Cmdlet, collect
 from .proxies import dynamic, functions
-from .sessions import get_property
+from .sessions import get_property, set_property
 
-__all__ = ["Cmdlet", "get_property", "handler_table"]
+__all__ = ["Cmdlet", "get_property", "handler_table", "set_property"]
 
 _MODULES = (sessions, calls, files_http, functions, dynamic, spaces)
 

@@ -19,6 +19,8 @@ from ..._session import GradioSession
 
 # Properties the PowerShell side reads through object/get each time, so they are never stale.
 SESSION_LIVE = ["ApiCalls", "uploads", "options"]
+# Live properties a script may assign, as PowerShai's hashtable took them (object/set).
+SESSION_SETTABLE = ["options"]
 
 
 def plain(value: Any) -> Any:
@@ -100,6 +102,7 @@ class Wire:
             "$type": "GradioSession",
             "$id": session.SessionId,
             "$live": SESSION_LIVE,
+            "$settable": SESSION_SETTABLE,
             "$toString": "name",
             "SessionId": session.SessionId,
             "name": session.name,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ... import _errors as err
+from ..._options import options_from_table, with_option
 from ._base import (
     Args,
     CmdletContext,
@@ -96,11 +97,38 @@ def remove_session(ctx: CmdletContext, a: Args) -> CmdletResult:
     return CmdletResult([])
 
 
-def get_property(state: WorkerState, ref: dict[str, Any], name: str) -> Any:
-    """Current value of a live property (object/get)."""
+def _ref_session(state: WorkerState, ref: dict[str, Any]) -> Any:
     if ref.get("$type") != "GradioSession":
         raise err.InvalidArgument(f"{ref.get('$type')} has no live properties")
-    session = state.registry.get(str(ref.get("$id")), by_id=True)[0]
+    return state.registry.get(str(ref.get("$id")), by_id=True)[0]
+
+
+def set_property(state: WorkerState, ref: dict[str, Any], name: str, value: Any,
+                 key: str | None = None) -> Any:
+    """object/set: ``$session.options = @{...}`` (key None) or ``$session.options.MaxCalls = 3``
+    (key given), as PowerShai's live hashtable takes them. Returns the new value."""
+    session = _ref_session(state, ref)
+    if name.lower() != "options":
+        raise err.InvalidArgument(f"GradioSession.{name} cannot be set; only options can")
+    if key is not None:
+        session.options = with_option(session.options, key, _ps_limit(key, value))
+    elif isinstance(value, dict):
+        session.options = options_from_table(
+            {k: _ps_limit(k, v) for k, v in value.items()})
+    else:
+        raise err.InvalidArgument(f"GradioSession.options must be a hashtable, not {value!r}")
+    return get_property(state, ref, name)
+
+
+def _ps_limit(key: str, value: Any) -> Any:
+    """PowerShell's words for a timeout: 0 is "no limit" (None in Python)."""
+    is_limit = str(key).lower() in {t.lower() for t in TIMEOUT_PARAMETERS}
+    return None if is_limit and _is_zero(value) else value
+
+
+def get_property(state: WorkerState, ref: dict[str, Any], name: str) -> Any:
+    """Current value of a live property (object/get)."""
+    session = _ref_session(state, ref)
     key = name.lower()
     if key == "apicalls":
         wire = wire_for(state)

@@ -1,0 +1,93 @@
+// PowershaiPy.Native.LiveTable: a hashtable property of a live object whose entries, when set,
+// are set in the worker too. Part of the runtime's compiled hot path (C# 5, for Windows
+// PowerShell 5.1's Add-Type); the generator joins src/native/*.cs in the order of
+// src/native/order.txt into the module's PowershaiPy.Native.cs.
+using System;
+using System.Collections;
+using System.Collections.ObjectModel;
+using System.Management.Automation;
+
+namespace PowershaiPy.Native
+{
+    /// <summary>PowerShai's session options were a plain hashtable that its cmdlets read at each
+    /// call, so <c>$s.options.MaxCalls = 3</c> took effect. Here the worker owns the options: each
+    /// entry set on this table goes to it first (checked there; a wrong value throws and leaves
+    /// both sides unchanged), then the table keeps the value the worker settled on.</summary>
+    public sealed class LiveTable : Hashtable
+    {
+        private readonly object owner;
+        private readonly string property;
+        private readonly ScriptBlock setEntry;
+
+        /// <param name="values">the property's current entries</param>
+        /// <param name="owner">the live object the property belongs to</param>
+        /// <param name="property">the property's name</param>
+        /// <param name="setEntry">called as (owner, property, key, value); returns the new table</param>
+        public LiveTable(IDictionary values, object owner, string property, ScriptBlock setEntry)
+            : base(StringComparer.OrdinalIgnoreCase)
+        {
+            this.owner = owner;
+            this.property = property;
+            this.setEntry = setEntry;
+            if (values != null)
+            {
+                foreach (DictionaryEntry entry in values) { base[entry.Key] = entry.Value; }
+            }
+        }
+
+        public override object this[object key]
+        {
+            get { return base[key]; }
+            set { Store(key, value); }
+        }
+
+        public override void Add(object key, object value)
+        {
+            if (ContainsKey(key)) { throw new ArgumentException("An item with the same key has already been added: " + key); }
+            Store(key, value);
+        }
+
+        private void Store(object key, object value)
+        {
+            Collection<PSObject> answer;
+            try { answer = setEntry.Invoke(owner, property, key, value); }
+            catch (RuntimeException failure) { throw WithErrorId(failure, key); }
+            IDictionary settled = null;
+            if (answer != null && answer.Count > 0 && answer[0] != null)
+            {
+                settled = answer[0].BaseObject as IDictionary;
+            }
+            if (settled == null) { base[key] = value; return; }
+            foreach (DictionaryEntry entry in settled) { base[entry.Key] = entry.Value; }
+        }
+
+        /// <summary>The worker's refusal with its error id as the ErrorRecord's id (the script
+        /// block's own wrapper would say only RuntimeException).</summary>
+        private static Exception WithErrorId(RuntimeException failure, object key)
+        {
+            for (Exception e = failure; e != null; e = e.InnerException)
+            {
+                object id = e.Data.Contains("PshaiErrorId") ? e.Data["PshaiErrorId"] : null;
+                if (id == null) { continue; }
+                ErrorRecord record = new ErrorRecord(e, Convert.ToString(id), ErrorCategory.InvalidArgument, key);
+                LiveTableRefusal refusal = new LiveTableRefusal(e.Message, e, record);
+                refusal.Data["PshaiErrorId"] = id;
+                return refusal;
+            }
+            return failure;
+        }
+    }
+
+    /// <summary>A value the worker refused, carrying its error id in its ErrorRecord.</summary>
+    public sealed class LiveTableRefusal : RuntimeException
+    {
+        private readonly ErrorRecord record;
+
+        public LiveTableRefusal(string message, Exception inner, ErrorRecord record) : base(message, inner)
+        {
+            this.record = record;
+        }
+
+        public override ErrorRecord ErrorRecord { get { return record; } }
+    }
+}
