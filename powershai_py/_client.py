@@ -22,6 +22,7 @@ from . import _errors as err
 from . import _protocol as proto
 from ._auth import token_headers
 from ._http import check_http_url, http_errors, keeps_credentials
+from ._tls import verifying_context
 
 log = logging.getLogger("powershai_py.client")
 
@@ -98,7 +99,7 @@ class GradioClient:
         self._http = httpx.Client(
             timeout=timeout,
             transport=transport,
-            verify=verify,
+            verify=verifying_context() if verify else False,
             follow_redirects=False,
             headers={"user-agent": "powershai-py"},
             limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),

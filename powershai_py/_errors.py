@@ -83,6 +83,7 @@ __all__ = [
     "SpaceTimeout",
     "StreamCut",
     "StreamInvalid",
+    "TlsUnverified",
     "TooManyRedirects",
     "Unreachable",
     "UnsafeDownload",
@@ -120,6 +121,13 @@ class Unreachable(GradioConnectionError):
     """No connection to the server, or the connection broke before it answered."""
 
     error_id = "POWERSHAI_HUGGINGFACE_GRADIO_UNREACHABLE"
+
+
+class TlsUnverified(Unreachable):
+    """The server's TLS certificate or hostname did not verify, so nothing was sent to it."""
+
+    error_id = "POWERSHAI_PY_TLS_UNVERIFIED"
+    category = "SecurityError"
 
 
 class RequestTimeout(GradioConnectionError):

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import contextlib
+import ssl
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -48,8 +49,24 @@ CREDENTIAL_HEADERS = frozenset({"authorization", "x-hf-authorization", "proxy-au
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 
 
+def _certificate_refused(exc: BaseException) -> ssl.SSLCertVerificationError | None:
+    """The certificate check behind a failed connection, if that is why it failed."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
 def translate(exc: Exception, what: str, *, stream: bool = False) -> err.PowershaiPyError | None:
     """Our error for an httpx/httpx-sse exception (None for anything else)."""
+    refused = _certificate_refused(exc) if isinstance(exc, httpx.ConnectError) else None
+    if refused is not None:
+        reason = refused.verify_message or str(refused)
+        return err.TlsUnverified(
+            f"{what}: the server's TLS certificate did not verify ({reason}); nothing was sent. "
+            "For a private certificate authority, point SSL_CERT_FILE at its certificate.")
     for source, in_stream, otherwise, text in _MAP:
         if isinstance(exc, source):
             cls = in_stream if stream else otherwise

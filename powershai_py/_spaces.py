@@ -32,6 +32,7 @@ import httpx
 from . import _errors as err
 from ._auth import token_headers
 from ._http import http_errors, send
+from ._tls import verifying_context
 
 log = logging.getLogger("powershai_py.spaces")
 
@@ -129,7 +130,8 @@ class HubClient:
                  transport: httpx.BaseTransport | None = None) -> None:
         self.base_url = (base_url or hub_url()).rstrip("/")
         self.token = token
-        self._http = httpx.Client(timeout=HUB_TIMEOUT, transport=transport, verify=True,
+        self._http = httpx.Client(timeout=HUB_TIMEOUT, transport=transport,
+                                  verify=verifying_context(),
                                   follow_redirects=False, headers={"user-agent": "powershai-py"})
 
     def close(self) -> None:
