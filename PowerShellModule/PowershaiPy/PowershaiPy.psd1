@@ -48,6 +48,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:e33393375d0dc431c3ccc4245567f5240f643b5d1de9543dc94d639770ca4ca5'
+        InputsHash = 'sha256:1ac37e0f69cc82ad01e37c787273a35d964666c3e328cf987c877cd76b682197'
     }
 }

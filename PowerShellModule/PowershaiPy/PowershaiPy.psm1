@@ -2,7 +2,7 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:e33393375d0dc431c3ccc4245567f5240f643b5d1de9543dc94d639770ca4ca5
+# Inputs hash: sha256:1ac37e0f69cc82ad01e37c787273a35d964666c3e328cf987c877cd76b682197
 # Module: PowershaiPy 0.1.0
 
 #region Runtime (PowerShellModule/src/runtime/, inlined verbatim)
