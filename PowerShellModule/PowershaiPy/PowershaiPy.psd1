@@ -33,6 +33,11 @@
         'Invoke-GradioDynamicApi'
         'Connect-HuggingFaceSpaceGradio'
         'Get-HuggingFaceSpace'
+        'Start-HuggingFaceSpace'
+        'Wait-HuggingFaceSpace'
+        'Get-HuggingFaceWhoami'
+        'Set-HuggingFaceToken'
+        'Convert-GradioParamPowershell'
     )
     CmdletsToExport = @()
     VariablesToExport = @()
@@ -40,6 +45,10 @@
         'GradioApiFunction'
         'Connect-HfSpaceGradio'
         'Get-HfSpace'
+        'Wait-HfSpace'
+        'Get-HfWhoami'
+        'Get-HfMe'
+        'Set-HfToken'
     )
     PrivateData = @{
         PSData = @{
@@ -48,6 +57,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:1ac37e0f69cc82ad01e37c787273a35d964666c3e328cf987c877cd76b682197'
+        InputsHash = 'sha256:64390b5e6f031fba98343b316294979fdf1b4473dd79bc64e0b47a457a522b1e'
     }
 }

@@ -2,7 +2,7 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:1ac37e0f69cc82ad01e37c787273a35d964666c3e328cf987c877cd76b682197
+# Inputs hash: sha256:64390b5e6f031fba98343b316294979fdf1b4473dd79bc64e0b47a457a522b1e
 # Module: PowershaiPy 0.1.0
 
 #region Runtime (PowerShellModule/src/runtime/, inlined verbatim)
@@ -1548,13 +1548,96 @@ function Get-HuggingFaceSpace {
     # .ExternalHelp PowershaiPy-help.xml
     [CmdletBinding()]
     param(
-        [Parameter(Position=0, ValueFromPipeline=$true)]
+        [Parameter(ParameterSetName='Single', Position=0, ValueFromPipeline=$true)]
         $Space,
+
+        [Parameter(ParameterSetName='Multiple')]
+        $author,
+
+        [Parameter(ParameterSetName='Multiple')]
+        [switch]$My,
+
+        [Parameter()]
+        [switch]$NoGradioSession,
+
+        [Parameter()]
+        $GradioServerRoot,
 
         [Parameter()]
         $Token
     )
     process { Invoke-PshaiCmdlet -Name 'Get-HuggingFaceSpace' -Bound $PSBoundParameters -Cmdlet $PSCmdlet }
+}
+
+function Start-HuggingFaceSpace {
+    # .ExternalHelp PowershaiPy-help.xml
+    [CmdletBinding()]
+    param(
+        [Parameter(Position=0)]
+        $space,
+
+        [Parameter()]
+        $Token
+    )
+    process { Invoke-PshaiCmdlet -Name 'Start-HuggingFaceSpace' -Bound $PSBoundParameters -Cmdlet $PSCmdlet }
+}
+
+function Wait-HuggingFaceSpace {
+    # .ExternalHelp PowershaiPy-help.xml
+    [CmdletBinding()]
+    param(
+        [Parameter(Position=0, ValueFromPipeline=$true)]
+        $Space,
+
+        [Parameter()]
+        $timeout,
+
+        [Parameter()]
+        $SleepTime = 5000,
+
+        [Parameter()]
+        [switch]$NoStatus,
+
+        [Parameter()]
+        [switch]$NoStart,
+
+        [Parameter()]
+        $Token
+    )
+    process { Invoke-PshaiCmdlet -Name 'Wait-HuggingFaceSpace' -Bound $PSBoundParameters -Cmdlet $PSCmdlet }
+}
+
+function Get-HuggingFaceWhoami {
+    # .ExternalHelp PowershaiPy-help.xml
+    [CmdletBinding()]
+    param(
+        [Parameter(Position=0)]
+        $token
+    )
+    process { Invoke-PshaiCmdlet -Name 'Get-HuggingFaceWhoami' -Bound $PSBoundParameters -Cmdlet $PSCmdlet }
+}
+
+function Set-HuggingFaceToken {
+    # .ExternalHelp PowershaiPy-help.xml
+    [CmdletBinding(PositionalBinding=$false)]
+    param(
+        [Parameter(Mandatory=$true)]
+        [SecureString]$Token
+    )
+    process { Invoke-PshaiCmdlet -Name 'Set-HuggingFaceToken' -Bound $PSBoundParameters -Cmdlet $PSCmdlet }
+}
+
+function Convert-GradioParamPowershell {
+    # .ExternalHelp PowershaiPy-help.xml
+    [CmdletBinding()]
+    param(
+        [Parameter(Position=0)]
+        $Param,
+
+        [Parameter(Position=1)]
+        $value
+    )
+    process { Invoke-PshaiCmdlet -Name 'Convert-GradioParamPowershell' -Bound $PSBoundParameters -Cmdlet $PSCmdlet }
 }
 
 #endregion Cmdlets
@@ -1563,6 +1646,10 @@ function Get-HuggingFaceSpace {
 Set-Alias -Name 'GradioApiFunction' -Value 'New-GradioSessionApiProxyFunction'
 Set-Alias -Name 'Connect-HfSpaceGradio' -Value 'Connect-HuggingFaceSpaceGradio'
 Set-Alias -Name 'Get-HfSpace' -Value 'Get-HuggingFaceSpace'
+Set-Alias -Name 'Wait-HfSpace' -Value 'Wait-HuggingFaceSpace'
+Set-Alias -Name 'Get-HfWhoami' -Value 'Get-HuggingFaceWhoami'
+Set-Alias -Name 'Get-HfMe' -Value 'Get-HuggingFaceWhoami'
+Set-Alias -Name 'Set-HfToken' -Value 'Set-HuggingFaceToken'
 #endregion Aliases
 
 #region Argument completers
@@ -1655,9 +1742,18 @@ Export-ModuleMember -Function @(
     'Remove-GradioSessionApiProxyFunction',
     'Invoke-GradioDynamicApi',
     'Connect-HuggingFaceSpaceGradio',
-    'Get-HuggingFaceSpace'
+    'Get-HuggingFaceSpace',
+    'Start-HuggingFaceSpace',
+    'Wait-HuggingFaceSpace',
+    'Get-HuggingFaceWhoami',
+    'Set-HuggingFaceToken',
+    'Convert-GradioParamPowershell'
 ) -Alias @(
     'GradioApiFunction',
     'Connect-HfSpaceGradio',
-    'Get-HfSpace'
+    'Get-HfSpace',
+    'Wait-HfSpace',
+    'Get-HfWhoami',
+    'Get-HfMe',
+    'Set-HfToken'
 )
