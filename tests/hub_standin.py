@@ -28,7 +28,8 @@ request is recorded in ``requests`` (method, path, Authorization header) for ass
 Run by hand: ``python tests/hub_standin.py <gradio app url>`` serves ``powershai/tests-gradio``
 (public, asleep then running), ``powershai/private-tests-gradio`` (token ``hf_standin``, which is
 also user ``powershai``'s), ``powershai/tests-sleeper`` (asleep twice, building, then running; its
-host is the stand-in) and ``powershai/tests-static`` (static SDK). A test in another process
+host is the stand-in), ``powershai/tests-static`` (static SDK), ``powershai/tests-waiter``
+(asleep, building, running) and ``powershai/tests-building`` (always building). A test in another process
 reads what the stand-in received from ``GET /api/_standin/requests`` (not a Hub route: a list of
 ``{method, path, query, authorization}``, the requests before this one).
 """
@@ -234,6 +235,10 @@ def main() -> None:
                       stages=["SLEEPING", "SLEEPING", "BUILDING", "RUNNING"])
         hub.add_space("powershai/tests-static", host=hub.url + "/hosts/tests-static",
                       sdk="static")
+        hub.add_space("powershai/tests-waiter", host=hub.url + "/hosts/tests-waiter",
+                      stages=["SLEEPING", "BUILDING", "RUNNING"])
+        hub.add_space("powershai/tests-building", host=hub.url + "/hosts/tests-building",
+                      stages=["BUILDING"])
         hub.add_user("powershai", "hf_standin")
         print(hub.url, flush=True)
         threading.Event().wait()
