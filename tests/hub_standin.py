@@ -29,9 +29,9 @@ Run by hand: ``python tests/hub_standin.py <gradio app url>`` serves ``powershai
 (public, asleep then running), ``powershai/private-tests-gradio`` (token ``hf_standin``, which is
 also user ``powershai``'s), ``powershai/tests-sleeper`` (asleep twice, building, then running; its
 host is the stand-in), ``powershai/tests-static`` (static SDK), ``powershai/tests-waiter``
-(asleep, building, running) and ``powershai/tests-building`` (always building). A test in another process
-reads what the stand-in received from ``GET /api/_standin/requests`` (not a Hub route: a list of
-``{method, path, query, authorization}``, the requests before this one).
+(asleep, building, running) and ``powershai/tests-building`` (always building). A test in another
+process reads what the stand-in received from ``GET /api/_standin/requests`` (not a Hub route:
+a list of ``{method, path, query, authorization}``, the requests before this one).
 """
 
 from __future__ import annotations
