@@ -22,6 +22,7 @@ from ._errors import (
     GradioConnectionError,
     InvalidArgument,
     InvalidParams,
+    InvalidToken,
     MaxCallsReached,
     PowershaiPyError,
     QueueFullError,
@@ -30,7 +31,9 @@ from ._errors import (
     UnsafeDownload,
 )
 from ._events import ApiEventResult, GradioApiEvent, PowershaiPyWarning, SessionApiEvent
+from ._hub_commands import get_space, list_spaces, set_token, start_space, wait_space, whoami
 from ._options import SessionOptions
+from ._param_types import gradio_param_type
 from ._predict import connect, final_value
 from ._registry import SessionRegistry
 from ._session import GradioSession
@@ -52,6 +55,7 @@ __all__ = [
     "GradioSession",
     "InvalidArgument",
     "InvalidParams",
+    "InvalidToken",
     "MaxCallsReached",
     "PowershaiPyError",
     "PowershaiPyWarning",
@@ -65,6 +69,13 @@ __all__ = [
     "__version__",
     "connect",
     "final_value",
+    "get_space",
+    "gradio_param_type",
+    "list_spaces",
     "normalize_app_url",
     "resolve_token",
+    "set_token",
+    "start_space",
+    "wait_space",
+    "whoami",
 ]

@@ -58,6 +58,7 @@ __all__ = [
     "GradioConnectionError",
     "HttpStatusError",
     "InvalidArgument",
+    "InvalidToken",
     "InvalidParams",
     "InvalidUrl",
     "MaxCallsReached",
@@ -339,6 +340,13 @@ class SpaceNotGradio(SpaceError):
 
     error_id = "POWERSHAI_HUGGINGFACE_SPACE_NOTGRADIO"
     category = "InvalidType"
+
+
+class InvalidToken(SpaceError):
+    """The Hub refused the Hugging Face token (or none was given where one is needed)."""
+
+    error_id = "INVALID_TOKEN"
+    category = "AuthenticationError"
 
 
 # -- proxy functions ----------------------------------------------------------------------------

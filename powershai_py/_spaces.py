@@ -11,7 +11,9 @@ Facts this follows (the Hub's public API, and what Gradio's own JavaScript clien
   their way; ``PAUSED`` (by its author) and the error stages (``RUNTIME_ERROR``, ``BUILD_ERROR``,
   ``CONFIG_ERROR``, ``NO_APP_FILE``, ...) will not come up by waiting.
 * Waking is a plain request to the Space's host (the restart API needs write access to the Space,
-  so it is not used).
+  so it is not used; PowerShai's Start-HuggingFaceSpace does the same with a HEAD request).
+* ``GET {hub}/api/whoami-v2`` answers who a token belongs to (401 for a bad one);
+  ``GET {hub}/api/spaces?author=<name>`` lists an author's Spaces.
 
 The Hub's address is ``$POWERSHAI_HF_HUB_URL``, else ``$HF_ENDPOINT`` (the variable Hugging Face's
 own tools read), else ``https://huggingface.co``. TLS is always verified.
@@ -143,29 +145,84 @@ class HubClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def get_space(self, value: Any) -> dict[str, Any]:
-        """The Hub's info of a Space (``GET /api/spaces/{id}``), as the Hub answered it."""
+    def _get(self, path: str, params: dict[str, str] | None = None,
+             token: str | None = None) -> httpx.Response:
+        url = self.base_url + path
+        with http_errors(f"GET {url} (the Hub)"):
+            return send(self._http, "GET", url, params=params,
+                        headers=token_headers(token or self.token),
+                        max_redirects=MAX_HUB_REDIRECTS)
+
+    @staticmethod
+    def _json(response: httpx.Response, what: str) -> Any:
+        try:
+            return response.json()
+        except ValueError:
+            raise err.SpaceError(f"{what}: the Hub did not answer JSON") from None
+
+    def get_space(self, value: Any, *, full: bool = False) -> dict[str, Any]:
+        """The Hub's info of a Space (``GET /api/spaces/{id}``), as the Hub answered it.
+
+        ``full`` asks for the long form (``?full=true``, what PowerShai asks for).
+        """
         kind, key = parse_space(value)
         path = (f"/api/spaces/{quote(key, safe='/')}" if kind == "id"
                 else f"/api/spaces/by-subdomain/{quote(key, safe='')}")
-        url = self.base_url + path
-        with http_errors(f"GET {url} (the Hub)"):
-            response = send(self._http, "GET", url, headers=token_headers(self.token),
-                            max_redirects=MAX_HUB_REDIRECTS)
+        response = self._get(path, {"full": "true"} if full else None)
         if response.status_code in (401, 403, 404):
             hint = "" if self.token else " (a private Space needs a token: token= or HF_TOKEN)"
             raise err.SpaceNotFound(
                 f"Space {key} not found or not visible (HTTP {response.status_code}){hint}")
         if response.status_code >= 400:
-            raise err.SpaceError(f"GET {url}: HTTP {response.status_code} "
+            raise err.SpaceError(f"GET {path}: HTTP {response.status_code} "
                                  f"{response.text[:200].strip()}")
-        try:
-            info = response.json()
-        except ValueError:
-            info = None
+        info = self._json(response, f"GET {path}")
         if not isinstance(info, dict):
-            raise err.SpaceError(f"GET {url}: the Hub sent no Space object")
+            raise err.SpaceError(f"GET {path}: the Hub sent no Space object")
         return info
+
+    def list_spaces(self, author: str) -> list[Any]:
+        """The Spaces of one author (``GET /api/spaces?author=...``), as the Hub listed them."""
+        response = self._get("/api/spaces", {"author": author})
+        if response.status_code >= 400:
+            raise err.SpaceError(f"GET /api/spaces?author={author}: HTTP {response.status_code} "
+                                 f"{response.text[:200].strip()}")
+        found = self._json(response, "GET /api/spaces")
+        if not isinstance(found, list):
+            raise err.SpaceError("GET /api/spaces: the Hub sent no list")
+        return found
+
+    def whoami(self, token: str | None = None) -> dict[str, Any]:
+        """Who the token belongs to (``GET /api/whoami-v2``); InvalidToken when the Hub refuses it.
+
+        ``token`` overrides the client's own token for this one call.
+        """
+        used = token or self.token
+        response = self._get("/api/whoami-v2", token=used)
+        if response.status_code == 401:
+            # Never the token itself: only whether there was one.
+            raise err.InvalidToken("Token is not valid!" if used
+                                   else "no Hugging Face token was given (-Token, HF_API_TOKEN "
+                                        "or HF_TOKEN)")
+        if response.status_code >= 400:
+            raise err.SpaceError(f"GET /api/whoami-v2: HTTP {response.status_code} "
+                                 f"{response.text[:200].strip()}")
+        me = self._json(response, "GET /api/whoami-v2")
+        if not isinstance(me, dict):
+            raise err.SpaceError("GET /api/whoami-v2: the Hub sent no user object")
+        return me
+
+    def touch(self, host: str) -> int | None:
+        """One HEAD request to a Space's host, which starts a sleeping Space (what PowerShai's
+        Start-HuggingFaceSpace does); the HTTP status, or ``None`` when no answer came in time."""
+        try:
+            with http_errors(f"HEAD {host} (starting the Space)"):
+                response = send(self._http, "HEAD", host, headers=token_headers(self.token),
+                                timeout=WAKE_TIMEOUT)
+        except err.RequestTimeout:
+            return None
+        response.close()
+        return response.status_code
 
     def wake(self, host: str) -> None:
         """Touch the Space's host so a sleeping Space starts; any answer (or none) will do."""

@@ -1,12 +1,18 @@
 """A STAND-IN for the Hugging Face Hub's Spaces API, for tests only (no internet in tests).
 
 It is not the Hub and copies none of its code: it is a small real HTTP server (stdlib
-``http.server``) on 127.0.0.1 that answers the two routes powershai-py reads, with the fields
+``http.server``) on 127.0.0.1 that answers the routes powershai-py reads, with the fields
 powershai-py uses, shaped like the Hub's public answers:
 
 * ``GET /api/spaces/<owner>/<name>`` -> ``{"id", "author", "sdk", "cardData": {"sdk_version"},
   "private", "host", "subdomain", "runtime": {"stage", "errorMessage"?}}``
 * ``GET /api/spaces/by-subdomain/<subdomain>`` -> the same.
+* ``GET /api/spaces?author=<name>`` -> a list of short entries (``id``, ``author``, ``sdk``,
+  ``private``, ``likes``); private Spaces only for their token. This does not move the scripts.
+* ``GET /api/whoami-v2`` -> ``{"type": "user", "name", "fullname", "auth": {...}}`` for the token
+  of a user added with ``add_user``; 401 otherwise.
+* ``HEAD`` or ``GET`` of any other path -> 200 ``{}``: a stand-in for a Space's own host when a
+  test gives a Space ``host=hub.url + "/hosts/<name>"`` (so a test sees the Space was touched).
 
 Each Space has a script of stages: every GET of its info moves one step along the script and the
 last stage repeats, e.g. ``["SLEEPING", "BUILDING", "RUNNING"]``. ``host`` points wherever the test
@@ -20,7 +26,12 @@ request is recorded in ``requests`` (method, path, Authorization header) for ass
         os.environ["POWERSHAI_HF_HUB_URL"] = hub.url
 
 Run by hand: ``python tests/hub_standin.py <gradio app url>`` serves ``powershai/tests-gradio``
-(public, asleep then running) and ``powershai/private-tests-gradio`` (token ``hf_standin``).
+(public, asleep then running), ``powershai/private-tests-gradio`` (token ``hf_standin``, which is
+also user ``powershai``'s), ``powershai/tests-sleeper`` (asleep twice, building, then running; its
+host is the stand-in), ``powershai/tests-static`` (static SDK), ``powershai/tests-waiter``
+(asleep, building, running) and ``powershai/tests-building`` (always building). A test in another
+process reads what the stand-in received from ``GET /api/_standin/requests`` (not a Hub route:
+a list of ``{method, path, query, authorization}``, the requests before this one).
 """
 
 from __future__ import annotations
@@ -33,6 +44,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
+from urllib.parse import parse_qs
 
 
 @dataclass
@@ -47,6 +59,10 @@ class StandInSpace:
     looks: int = 0
 
     @property
+    def author(self) -> str:
+        return self.id.split("/")[0]
+
+    @property
     def subdomain(self) -> str:
         return re.sub(r"[^a-z0-9]+", "-", self.id.lower()).strip("-")
 
@@ -59,7 +75,7 @@ class StandInSpace:
         return {
             "_id": "standin-" + self.subdomain,
             "id": self.id,
-            "author": self.id.split("/")[0],
+            "author": self.author,
             "sdk": self.sdk,
             "cardData": {"sdk": self.sdk, "sdk_version": self.sdk_version},
             "private": self.token is not None,
@@ -74,11 +90,13 @@ class RecordedRequest:
     method: str
     path: str
     authorization: str | None
+    query: str = ""
 
 
 @dataclass
 class _State:
     spaces: dict[str, StandInSpace] = field(default_factory=dict)
+    users: dict[str, str] = field(default_factory=dict)  # token -> user name
     requests: list[RecordedRequest] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -97,29 +115,62 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def _record(self, method: str) -> tuple[str, str, str | None]:
+        path, _, query = self.path.partition("?")
+        auth = self.headers.get("Authorization")
+        self.server.state.requests.append(RecordedRequest(method, path, auth, query))
+        return path, query, auth
+
+    def do_HEAD(self) -> None:  # noqa: N802 - stdlib's name
+        with self.server.state.lock:
+            self._record("HEAD")
+        self.send_response(200)
+        self.send_header("content-length", "0")
+        self.end_headers()
+
     def do_GET(self) -> None:  # noqa: N802 - stdlib's name
         state = self.server.state
-        auth = self.headers.get("Authorization")
-        path = self.path.split("?", 1)[0]
         with state.lock:
-            state.requests.append(RecordedRequest("GET", path, auth))
-            space: StandInSpace | None = None
-            match = re.fullmatch(r"/api/spaces/by-subdomain/([^/]+)", path)
+            path, query, auth = self._record("GET")
+            code, body = self._answer(state, path, parse_qs(query), auth)
+        self._send(code, body)
+
+    @staticmethod
+    def _answer(state: _State, path: str, query: dict[str, list[str]],
+                auth: str | None) -> tuple[int, Any]:
+        token = auth[len("Bearer "):] if auth and auth.startswith("Bearer ") else None
+        if path == "/api/_standin/requests":
+            return 200, [vars(r) for r in state.requests[:-1]]
+        if path == "/api/whoami-v2":
+            name = state.users.get(token or "")
+            if name is None:
+                return 401, {"error": "Invalid credentials in Authorization header"}
+            return 200, {"type": "user", "id": "standin-" + name, "name": name,
+                         "fullname": name.title(), "orgs": [],
+                         "auth": {"type": "access_token",
+                                  "accessToken": {"displayName": "tests", "role": "read"}}}
+        if path == "/api/spaces":
+            author = (query.get("author") or [""])[0]
+            return 200, [{"_id": "standin-" + s.subdomain, "id": s.id, "author": s.author,
+                          "sdk": s.sdk, "private": s.token is not None, "likes": 0}
+                         for s in state.spaces.values()
+                         if s.author == author and (s.token is None or s.token == token)]
+        if not path.startswith("/api/"):
+            return 200, {}  # a Space host stand-in (see the module's docstring)
+        space: StandInSpace | None = None
+        match = re.fullmatch(r"/api/spaces/by-subdomain/([^/]+)", path)
+        if match:
+            space = next((s for s in state.spaces.values()
+                          if s.subdomain == match.group(1)), None)
+        else:
+            match = re.fullmatch(r"/api/spaces/([^/]+/[^/]+)", path)
             if match:
-                space = next((s for s in state.spaces.values()
-                              if s.subdomain == match.group(1)), None)
-            else:
-                match = re.fullmatch(r"/api/spaces/([^/]+/[^/]+)", path)
-                if match:
-                    space = state.spaces.get(match.group(1))
-            if space is None:
-                self._send(404, {"error": "Repository not found"})
-                return
-            if space.token is not None and auth != f"Bearer {space.token}":
-                self._send(401, {"error": "Invalid credentials in Authorization header"})
-                return
-            info = space.next_info()
-        self._send(200, info)
+                space = state.spaces.get(match.group(1))
+        if space is None:
+            return 404, {"error": "Repository not found"}
+        if space.token is not None and token != space.token:
+            return 401, {"error": "Invalid credentials in Authorization header"}
+        return 200, space.next_info()
 
 
 class _Server(ThreadingHTTPServer):
@@ -163,6 +214,11 @@ class HubStandIn:
             self._state.spaces[space_id] = space
         return space
 
+    def add_user(self, name: str, token: str) -> None:
+        """A Hub user whose token ``whoami-v2`` knows."""
+        with self._state.lock:
+            self._state.users[token] = name
+
     @property
     def requests(self) -> list[RecordedRequest]:
         with self._state.lock:
@@ -175,6 +231,15 @@ def main() -> None:
         hub.add_space("powershai/tests-gradio", host=app_url,
                       stages=["SLEEPING", "BUILDING", "RUNNING"])
         hub.add_space("powershai/private-tests-gradio", host=app_url, token="hf_standin")
+        hub.add_space("powershai/tests-sleeper", host=hub.url + "/hosts/tests-sleeper",
+                      stages=["SLEEPING", "SLEEPING", "BUILDING", "RUNNING"])
+        hub.add_space("powershai/tests-static", host=hub.url + "/hosts/tests-static",
+                      sdk="static")
+        hub.add_space("powershai/tests-waiter", host=hub.url + "/hosts/tests-waiter",
+                      stages=["SLEEPING", "BUILDING", "RUNNING"])
+        hub.add_space("powershai/tests-building", host=hub.url + "/hosts/tests-building",
+                      stages=["BUILDING"])
+        hub.add_user("powershai", "hf_standin")
         print(hub.url, flush=True)
         threading.Event().wait()
 

@@ -46,6 +46,7 @@ PINNED = {
     "ProxyParamError": "POWERSHAI_HUGGINGFACE_PROXY_PARAMERRROR",
     "ProxyInvokeFailed": "POWERSHAI_HUGGINGFACE_GRADIO_APIINVOKE",
     "InvalidArgument": "POWERSHAI_PY_INVALID_ARGUMENT",
+    "InvalidToken": "INVALID_TOKEN",
 }
 
 

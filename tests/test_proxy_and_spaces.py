@@ -303,7 +303,9 @@ def test_parse_space_forms() -> None:
 
 def test_get_space(hub: HubStandIn, gradio6_app: RunningApp) -> None:
     hub.add_space("powershai/tests-gradio", host=gradio6_app.url)
-    info = run("Get-HuggingFaceSpace", {"Space": "powershai/tests-gradio"}).output[0]
+    # -NoGradioSession: the sessions Get opens by default are tests/test_spaces_commands.py's
+    info = run("Get-HuggingFaceSpace", {"Space": "powershai/tests-gradio",
+                                        "NoGradioSession": True}).output[0]
     assert info["$type"] == "HuggingFaceSpace" and info["sdk"] == "gradio"
     assert info["runtime"]["stage"] == "RUNNING"
     with pytest.raises(err.SpaceError) as e:

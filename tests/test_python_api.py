@@ -97,10 +97,11 @@ def test_public_names_are_pinned() -> None:
         "ApiEventResult", "ApiNotFound", "AppError", "AppInfo", "AuthenticationFailed",
         "CallCancelled", "EventNotFound", "FileNotFoundForUpload", "GradioApiEvent",
         "GradioClient", "GradioConnectionError", "GradioSession", "InvalidArgument",
-        "InvalidParams", "MaxCallsReached", "PowershaiPyError", "PowershaiPyWarning",
-        "QueueFullError", "SessionApiEvent", "SessionError", "SessionOptions", "SessionRegistry",
-        "SpaceError", "UnsafeDownload", "__version__", "connect", "final_value",
-        "normalize_app_url", "resolve_token",
+        "InvalidParams", "InvalidToken", "MaxCallsReached", "PowershaiPyError",
+        "PowershaiPyWarning", "QueueFullError", "SessionApiEvent", "SessionError",
+        "SessionOptions", "SessionRegistry", "SpaceError", "UnsafeDownload", "__version__",
+        "connect", "final_value", "get_space", "gradio_param_type", "list_spaces",
+        "normalize_app_url", "resolve_token", "set_token", "start_space", "wait_space", "whoami",
     ])
 
 

@@ -26,7 +26,7 @@ CULTURES = ("en-US", "es-ES")
 # platyPS 0.14 accepts only these keys in a parameter's yaml block (case-insensitive).
 PLATYPS_KEYS = set(PARAMETER_KEYS)
 SPEC_KEYS = {"name", "type", "position", "default", "aliases", "pipeline", "validateSet", "completer"}
-SPEC_EXTRA_KEYS = {"remainingArguments", "note", "mandatory", "hidden"}
+SPEC_EXTRA_KEYS = {"remainingArguments", "note", "mandatory", "hidden", "parameterSets"}
 
 INVOKE_GRADIO_SESSION_API_SYNTAX = (
     "Invoke-GradioSessionApi [[-ApiName] <Object>] [[-Params] <Object>] [[-EventId] <Object>] "
@@ -42,11 +42,23 @@ SPEC = load_spec()
 CMDLETS = {c["name"]: c for c in SPEC["cmdlets"]}
 
 
-def render_syntax(cmdlet: dict[str, Any]) -> str:
-    """The syntax line for a spec cmdlet, parameters in declaration order."""
+def set_names(cmdlet: dict[str, Any]) -> list[str]:
+    """The cmdlet's parameter sets, sorted as the pages list them (empty: none)."""
+    return sorted({n for p in cmdlet["parameters"] for n in p.get("parameterSets") or []})
+
+
+def render_syntaxes(cmdlet: dict[str, Any]) -> list[str]:
+    """One syntax line per parameter set (one line for a cmdlet without sets)."""
+    return [render_syntax(cmdlet, name) for name in set_names(cmdlet)] or [render_syntax(cmdlet)]
+
+
+def render_syntax(cmdlet: dict[str, Any], set_name: str | None = None) -> str:
+    """The syntax line for a spec cmdlet (of one parameter set), parameters in declaration order."""
     parts = [cmdlet["name"]]
     for p in cmdlet["parameters"]:
         if p.get("hidden"):
+            continue
+        if set_name is not None and p.get("parameterSets") and set_name not in p["parameterSets"]:
             continue
         name, type_ = p["name"], p["type"]
         positional = p.get("position") is not None
@@ -148,9 +160,11 @@ def test_doc_page_exists_with_front_matter(culture: str, name: str) -> None:
 @pytest.mark.parametrize(("culture", "name"), PAIRS)
 def test_doc_syntax_matches_spec(culture: str, name: str) -> None:
     text = doc_path(culture, name).read_text(encoding="utf-8")
-    m = re.search(r"```\n(.+?)\n```", sections(text)["SYNTAX"], re.S)
-    assert m, name
-    assert m.group(1).strip() == render_syntax(CMDLETS[name])
+    found = re.findall(r"```\n(.+?)\n```", sections(text)["SYNTAX"], re.S)
+    assert found, name
+    assert [f.strip() for f in found] == render_syntaxes(CMDLETS[name])
+    headings = re.findall(r"^### (\S+)$", sections(text)["SYNTAX"], re.M)
+    assert headings == set_names(CMDLETS[name])
 
 
 @pytest.mark.parametrize(("culture", "name"), PAIRS)
@@ -202,22 +216,32 @@ POWERSHAI_SYNTAX = {
     "Remove-GradioSessionApiProxyFunction": "[[-Function] <Object>]",
     "Invoke-GradioDynamicApi": "[[-ApiName] <Object>] [[-Session] <Object>]",
     "Connect-HuggingFaceSpaceGradio": "[[-space] <Object>] [-Force]",
-    "Get-HuggingFaceSpace": "[[-Space] <Object>]",
+    "Get-HuggingFaceSpace:Multiple": "[-author <Object>] [-My] [-NoGradioSession]",
+    "Get-HuggingFaceSpace:Single": "[[-Space] <Object>] [-NoGradioSession]",
+    "Start-HuggingFaceSpace": "[[-space] <Object>]",
+    "Wait-HuggingFaceSpace": "[[-Space] <Object>] [-timeout <Object>] [-SleepTime <Object>] [-NoStatus] [-NoStart]",
+    "Get-HuggingFaceWhoami": "[[-token] <Object>]",
+    # PowerShai prompts with Get-Credential; ours has a mandatory -Token (PowerShell prompts).
+    "Set-HuggingFaceToken": "",
+    # PowerShai's page shows no parameters (a plain function); its code has Param and value.
+    "Convert-GradioParamPowershell": "",
 }
 
 
 @pytest.mark.parametrize("name", sorted(POWERSHAI_SYNTAX))
 def test_powershai_documented_syntax_is_kept(name: str) -> None:
     """PowerShai's parameters come first, in its order; ours only follow them."""
-    ours = render_syntax(CMDLETS[name]).removesuffix(" [<CommonParameters>]")
+    cmdlet_name, _, set_name = name.partition(":")
+    ours = render_syntax(CMDLETS[cmdlet_name], set_name or None).removesuffix(
+        " [<CommonParameters>]")
     theirs = POWERSHAI_SYNTAX[name]
     if theirs.endswith(" [-WhatIf] [-Confirm]"):
         assert ours.endswith(" [-WhatIf] [-Confirm]")
         ours = ours.removesuffix(" [-WhatIf] [-Confirm]")
         theirs = theirs.removesuffix(" [-WhatIf] [-Confirm]")
-    assert (ours + " ").startswith(f"{name} {theirs} "), ours
+    assert (ours + " ").startswith(f"{cmdlet_name} {theirs} ".replace("  ", " ")), ours
 
 
 def test_every_spec_cmdlet_is_known() -> None:
-    assert set(CMDLETS) == set(POWERSHAI_SYNTAX) | {"Stop-GradioSessionApi"}
-    assert "Convert-GradioParamPowershell" not in CMDLETS
+    known = {n.partition(":")[0] for n in POWERSHAI_SYNTAX}
+    assert set(CMDLETS) == known | {"Stop-GradioSessionApi"}

@@ -290,6 +290,8 @@ namespace PowershaiPy.Native
                     // Plain JSON the worker vouches for: no typed objects inside.
                     case "$plain": return Plain(obj.Values[0]);
                     case "$hashtable": return Decode(obj.Values[0], true);
+                    // A .NET type by its PowerShell name (Convert-GradioParamPowershell returns types).
+                    case "$typename": return ParseTypeName(obj.Values[0]);
                 }
             }
             string type = obj.Has("$type") ? Convert.ToString(obj.Get("$type"), CultureInfo.InvariantCulture) : null;
@@ -433,6 +435,12 @@ namespace PowershaiPy.Native
                 target.Properties.Add(new PSNoteProperty(obj.Names[i], Plain(obj.Values[i])));
             }
             return target;
+        }
+
+        private static object ParseTypeName(object value)
+        {
+            string text = Convert.ToString(value, CultureInfo.InvariantCulture);
+            return LanguagePrimitives.ConvertTo(text, typeof(Type), CultureInfo.InvariantCulture);
         }
 
         private static object ParseDateTime(object value)

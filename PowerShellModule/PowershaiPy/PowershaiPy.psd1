@@ -33,6 +33,11 @@
         'Invoke-GradioDynamicApi'
         'Connect-HuggingFaceSpaceGradio'
         'Get-HuggingFaceSpace'
+        'Start-HuggingFaceSpace'
+        'Wait-HuggingFaceSpace'
+        'Get-HuggingFaceWhoami'
+        'Set-HuggingFaceToken'
+        'Convert-GradioParamPowershell'
     )
     CmdletsToExport = @()
     VariablesToExport = @()
@@ -40,6 +45,10 @@
         'GradioApiFunction'
         'Connect-HfSpaceGradio'
         'Get-HfSpace'
+        'Wait-HfSpace'
+        'Get-HfWhoami'
+        'Get-HfMe'
+        'Set-HfToken'
     )
     PrivateData = @{
         PSData = @{
@@ -48,6 +57,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:b4803ee557b2e9f267d2b311f99d09ca227f6960b25e0562c9fc30ad1d9a46c3'
+        InputsHash = 'sha256:f28129c13d4338c64a463d740d54e7bc097401546c175d3192d7988f12821006'
     }
 }

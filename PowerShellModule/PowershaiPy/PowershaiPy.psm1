@@ -2,7 +2,7 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:b4803ee557b2e9f267d2b311f99d09ca227f6960b25e0562c9fc30ad1d9a46c3
+# Inputs hash: sha256:f28129c13d4338c64a463d740d54e7bc097401546c175d3192d7988f12821006
 # Module: PowershaiPy 0.1.0
 
 #region Runtime (PowerShellModule/src/runtime/, inlined verbatim)
@@ -1586,13 +1586,96 @@ function Get-HuggingFaceSpace {
     # .ExternalHelp PowershaiPy-help.xml
     [CmdletBinding()]
     param(
-        [Parameter(Position=0, ValueFromPipeline=$true)]
+        [Parameter(ParameterSetName='Single', Position=0, ValueFromPipeline=$true)]
         $Space,
+
+        [Parameter(ParameterSetName='Multiple')]
+        $author,
+
+        [Parameter(ParameterSetName='Multiple')]
+        [switch]$My,
+
+        [Parameter()]
+        [switch]$NoGradioSession,
+
+        [Parameter()]
+        $GradioServerRoot,
 
         [Parameter()]
         $Token
     )
     process { Invoke-PshaiCmdlet -Name 'Get-HuggingFaceSpace' -Bound $PSBoundParameters -Cmdlet $PSCmdlet }
+}
+
+function Start-HuggingFaceSpace {
+    # .ExternalHelp PowershaiPy-help.xml
+    [CmdletBinding()]
+    param(
+        [Parameter(Position=0)]
+        $space,
+
+        [Parameter()]
+        $Token
+    )
+    process { Invoke-PshaiCmdlet -Name 'Start-HuggingFaceSpace' -Bound $PSBoundParameters -Cmdlet $PSCmdlet }
+}
+
+function Wait-HuggingFaceSpace {
+    # .ExternalHelp PowershaiPy-help.xml
+    [CmdletBinding()]
+    param(
+        [Parameter(Position=0, ValueFromPipeline=$true)]
+        $Space,
+
+        [Parameter()]
+        $timeout,
+
+        [Parameter()]
+        $SleepTime = 5000,
+
+        [Parameter()]
+        [switch]$NoStatus,
+
+        [Parameter()]
+        [switch]$NoStart,
+
+        [Parameter()]
+        $Token
+    )
+    process { Invoke-PshaiCmdlet -Name 'Wait-HuggingFaceSpace' -Bound $PSBoundParameters -Cmdlet $PSCmdlet }
+}
+
+function Get-HuggingFaceWhoami {
+    # .ExternalHelp PowershaiPy-help.xml
+    [CmdletBinding()]
+    param(
+        [Parameter(Position=0)]
+        $token
+    )
+    process { Invoke-PshaiCmdlet -Name 'Get-HuggingFaceWhoami' -Bound $PSBoundParameters -Cmdlet $PSCmdlet }
+}
+
+function Set-HuggingFaceToken {
+    # .ExternalHelp PowershaiPy-help.xml
+    [CmdletBinding(PositionalBinding=$false)]
+    param(
+        [Parameter(Mandatory=$true)]
+        [SecureString]$Token
+    )
+    process { Invoke-PshaiCmdlet -Name 'Set-HuggingFaceToken' -Bound $PSBoundParameters -Cmdlet $PSCmdlet }
+}
+
+function Convert-GradioParamPowershell {
+    # .ExternalHelp PowershaiPy-help.xml
+    [CmdletBinding()]
+    param(
+        [Parameter(Position=0)]
+        $Param,
+
+        [Parameter(Position=1)]
+        $value
+    )
+    process { Invoke-PshaiCmdlet -Name 'Convert-GradioParamPowershell' -Bound $PSBoundParameters -Cmdlet $PSCmdlet }
 }
 
 #endregion Cmdlets
@@ -1601,6 +1684,10 @@ function Get-HuggingFaceSpace {
 Set-Alias -Name 'GradioApiFunction' -Value 'New-GradioSessionApiProxyFunction'
 Set-Alias -Name 'Connect-HfSpaceGradio' -Value 'Connect-HuggingFaceSpaceGradio'
 Set-Alias -Name 'Get-HfSpace' -Value 'Get-HuggingFaceSpace'
+Set-Alias -Name 'Wait-HfSpace' -Value 'Wait-HuggingFaceSpace'
+Set-Alias -Name 'Get-HfWhoami' -Value 'Get-HuggingFaceWhoami'
+Set-Alias -Name 'Get-HfMe' -Value 'Get-HuggingFaceWhoami'
+Set-Alias -Name 'Set-HfToken' -Value 'Set-HuggingFaceToken'
 #endregion Aliases
 
 #region Argument completers
@@ -1693,9 +1780,18 @@ Export-ModuleMember -Function @(
     'Remove-GradioSessionApiProxyFunction',
     'Invoke-GradioDynamicApi',
     'Connect-HuggingFaceSpaceGradio',
-    'Get-HuggingFaceSpace'
+    'Get-HuggingFaceSpace',
+    'Start-HuggingFaceSpace',
+    'Wait-HuggingFaceSpace',
+    'Get-HuggingFaceWhoami',
+    'Set-HuggingFaceToken',
+    'Convert-GradioParamPowershell'
 ) -Alias @(
     'GradioApiFunction',
     'Connect-HfSpaceGradio',
-    'Get-HfSpace'
+    'Get-HfSpace',
+    'Wait-HfSpace',
+    'Get-HfWhoami',
+    'Get-HfMe',
+    'Set-HfToken'
 )

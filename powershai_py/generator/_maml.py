@@ -207,12 +207,16 @@ def _command(root: ET.Element, cmdlet: CmdletSpec, page: CommandHelp, culture: s
 
     params = _documented_parameters(cmdlet, page, culture)
     syntax = _sub(cmd, _cmd("syntax"))
-    item = _sub(syntax, _cmd("syntaxItem"))
-    _sub(item, _maml("name"), cmdlet.name)
-    # Spec order is PowerShai's documented syntax order (switches between positional
-    # parameters included), so Get-Help shows the SYNTAX line of PowerShai's pages.
-    for p, doc in params:
-        _parameter_element(item, p, doc, in_syntax=True)
+    # One syntax item per parameter set (sorted, as PowerShai's pages list them), each with the
+    # parameters that set may use; one item for a cmdlet without sets.
+    for set_name in cmdlet.parameter_set_names or (None,):
+        item = _sub(syntax, _cmd("syntaxItem"))
+        _sub(item, _maml("name"), cmdlet.name)
+        # Spec order is PowerShai's documented syntax order (switches between positional
+        # parameters included), so Get-Help shows the SYNTAX line of PowerShai's pages.
+        for p, doc in params:
+            if set_name is None or not p.parameter_sets or set_name in p.parameter_sets:
+                _parameter_element(item, p, doc, in_syntax=True)
     plist = _sub(cmd, _cmd("parameters"))
     for p, doc in params:
         _parameter_element(plist, p, doc, in_syntax=False)

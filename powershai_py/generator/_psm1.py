@@ -16,8 +16,17 @@ _COMPLETERS = {"apiName": "Complete-PshaiApiName", "sessionName": "Complete-Psha
 _INDENT = "    "
 
 
-def _parameter_attribute(p: ParameterSpec) -> str:
+def _parameter_attributes(p: ParameterSpec) -> list[str]:
+    """One [Parameter()] per parameter set it belongs to (one without a set name otherwise)."""
+    if not p.parameter_sets:
+        return [_parameter_attribute(p, None)]
+    return [_parameter_attribute(p, name) for name in p.parameter_sets]
+
+
+def _parameter_attribute(p: ParameterSpec, set_name: str | None) -> str:
     args: list[str] = []
+    if set_name is not None:
+        args.append(f"ParameterSetName={ps_quote(set_name)}")
     if p.position is not None:
         args.append(f"Position={p.position}")
     if p.mandatory:
@@ -43,7 +52,7 @@ def _type_attribute(p: ParameterSpec) -> str | None:
 
 def _render_parameter(p: ParameterSpec) -> list[str]:
     ind = _INDENT * 2
-    lines = [ind + _parameter_attribute(p)]
+    lines = [ind + attribute for attribute in _parameter_attributes(p)]
     if p.aliases:
         lines.append(ind + "[Alias(" + ", ".join(ps_quote(a) for a in p.aliases) + ")]")
     if p.validate_set:

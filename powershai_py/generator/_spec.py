@@ -56,6 +56,8 @@ class ParameterSpec:
     mandatory: bool = False
     hidden: bool = False
     remaining_arguments: bool = False  # takes every argument no other parameter bound
+    # The parameter sets it belongs to (ParameterSetName); empty: all of them.
+    parameter_sets: tuple[str, ...] = ()
     note: str | None = None
 
     @property
@@ -86,6 +88,16 @@ class CmdletSpec:
     confirm_skipped_by: tuple[str, ...] = ()
     output: tuple[str, ...] = ()
     note: str | None = None
+
+    @property
+    def parameter_set_names(self) -> tuple[str, ...]:
+        """The named parameter sets, sorted (PowerShai's pages list them so); empty: none."""
+        return tuple(sorted({n for p in self.parameters for n in p.parameter_sets}))
+
+    def parameters_in_set(self, set_name: str) -> tuple[ParameterSpec, ...]:
+        """The parameters a call in ``set_name`` may use (its own and those of every set)."""
+        return tuple(p for p in self.parameters
+                     if not p.parameter_sets or set_name in p.parameter_sets)
 
     @property
     def verb(self) -> str:
@@ -202,6 +214,7 @@ _PARAM_OPTIONAL = (
     "mandatory",
     "hidden",
     "remainingArguments",
+    "parameterSets",
 )
 _CMDLET_REQUIRED = ("name", "parameters")
 _CMDLET_OPTIONAL = ("aliases", "shouldProcess", "confirmSkippedBy", "output", "note")
@@ -244,6 +257,7 @@ def _parse_parameter(raw: object, where: str) -> ParameterSpec:
         mandatory=_bool(data.get("mandatory"), f"{where}.mandatory"),
         hidden=_bool(data.get("hidden"), f"{where}.hidden"),
         remaining_arguments=_bool(data.get("remainingArguments"), f"{where}.remainingArguments"),
+        parameter_sets=_str_list(data.get("parameterSets"), f"{where}.parameterSets"),
         note=_opt_str(data.get("note"), f"{where}.note"),
     )
     if param.is_switch and param.position is not None:
@@ -273,9 +287,17 @@ def _parse_cmdlet(raw: object, where: str) -> CmdletSpec:
             if key in seen:
                 raise GeneratorError(f"{where}: parameter name or alias {n!r} is used twice")
             seen[key] = p.name
-    positions = [p.position for p in params if p.position is not None]
-    if len(positions) != len(set(positions)):
-        raise GeneratorError(f"{where}: two parameters share a position")
+    for p in params:
+        for set_name in p.parameter_sets:
+            if not _NAME_RE.match(set_name):
+                raise GeneratorError(
+                    f"{where} ({p.name}).parameterSets: {set_name!r} is not a name")
+    set_names = sorted({n for p in params for n in p.parameter_sets}) or [""]
+    for set_name in set_names:
+        in_set = [p for p in params if not p.parameter_sets or set_name in p.parameter_sets]
+        positions = [p.position for p in in_set if p.position is not None]
+        if len(positions) != len(set(positions)):
+            raise GeneratorError(f"{where}: two parameters share a position")
     aliases = _str_list(data.get("aliases"), f"{where}.aliases")
     output = data.get("output")
     if output is None or isinstance(output, (str, list)):

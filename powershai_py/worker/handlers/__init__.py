@@ -6,14 +6,14 @@ not importing it somewhere for its side effects. The server builds its table fro
 
 from __future__ import annotations
 
-from . import calls, files_http, sessions, spaces
+from . import calls, files_http, hub, sessions, spaces
 from ._base import Cmdlet, collect
 from .proxies import dynamic, functions
 from .sessions import get_property, set_property
 
 __all__ = ["Cmdlet", "get_property", "handler_table", "set_property"]
 
-_MODULES = (sessions, calls, files_http, functions, dynamic, spaces)
+_MODULES = (sessions, calls, files_http, functions, dynamic, spaces, hub)
 
 
 def handler_table() -> dict[str, Cmdlet]:
