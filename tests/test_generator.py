@@ -543,3 +543,12 @@ def test_confirm_skipped_by_names_a_parameter() -> None:
     raw["cmdlets"][0]["shouldProcess"] = "High"  # type: ignore[index]
     with pytest.raises(GeneratorError, match="confirmSkippedBy: no parameter Y"):
         parse_spec(raw)
+
+
+def test_dynamic_parameters_come_from_the_worker_cmdlet_the_spec_names() -> None:
+    psm1 = _text(generate(find_root(Path(__file__))), "PowershaiPy.psm1")
+    function = psm1.split("function Invoke-GradioDynamicApi {", 1)[1].split("\n}\n", 1)[0]
+    assert ("DynamicParam { Get-PshaiDynamicParameters -Source 'Get-GradioDynamicApiParameter' "
+            "-Bound $PSBoundParameters -Static @('ApiName', 'Session', 'Params') }") in function
+    # Only the cmdlets whose spec asks for them get a DynamicParam block.
+    assert psm1.count("DynamicParam {") == 1

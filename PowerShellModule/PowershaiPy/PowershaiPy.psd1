@@ -57,6 +57,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:f28129c13d4338c64a463d740d54e7bc097401546c175d3192d7988f12821006'
+        InputsHash = 'sha256:5b7664c016e779d6f84d30457e2bb175da9910476a9bf890da3662fdae9eda8a'
     }
 }

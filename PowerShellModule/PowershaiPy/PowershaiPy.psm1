@@ -2,7 +2,7 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:f28129c13d4338c64a463d740d54e7bc097401546c175d3192d7988f12821006
+# Inputs hash: sha256:5b7664c016e779d6f84d30457e2bb175da9910476a9bf890da3662fdae9eda8a
 # Module: PowershaiPy 0.1.0
 
 #region Runtime (PowerShellModule/src/runtime/, inlined verbatim)
@@ -1102,6 +1102,57 @@ function Invoke-PshaiCmdlet {
 }
 #endregion PowerShellModule/src/runtime/Invoke.ps1
 
+#region PowerShellModule/src/runtime/Dynamic.ps1
+# runtime/Dynamic.ps1: dynamic parameters of generated functions (the spec's dynamicParameters).
+#
+# One part of the PowershaiPy runtime (see Runtime.ps1 beside this folder). The generator inlines the
+# parts verbatim into PowershaiPy.psm1 in the order of runtime/order.txt; nothing here is exported.
+# Valid on Windows PowerShell 5.1 and PowerShell 7+.
+
+function Get-PshaiDynamicParameters {
+    # The DynamicParam block of a generated function: the worker cmdlet -Source lists the parameters
+    # (Invoke-GradioDynamicApi: one per input of -ApiName's endpoint, from /info), and they become
+    # real parameters, so tab completion and Get-Command -ArgumentList see them. This runs while the
+    # user types, so it never throws and never starts a worker (no worker: no session to describe).
+    # -Static: the function's own parameters, which an endpoint input of the same name cannot take.
+    param([string]$Source, $Bound, [string[]]$Static = @())
+    $dictionary = New-Object System.Management.Automation.RuntimeDefinedParameterDictionary
+    $worker = $script:PshaiWorker
+    if ($null -eq $worker -or $worker.Dead -or $null -eq $Bound) { return , $dictionary }
+    try {
+        $given = @{}
+        foreach ($name in $Static) { if ($Bound.ContainsKey($name)) { $given[$name] = $Bound[$name] } }
+        $json = $script:PshaiCodec.EncodeCmdletParams($Source, $given, $script:PshaiCommonParameters, $null, $null, $false, $null, $null)
+        $answer = Invoke-PshaiRequest -Method 'cmdlet' -ParamsJson $json -Worker $worker
+        $taken = @{}
+        foreach ($name in $Static) { $taken[$name] = $true }
+        foreach ($name in $script:PshaiCommonParameters.Keys) { $taken[$name] = $true }
+        foreach ($p in @($answer.output)) {
+            if ($null -eq $p) { continue }
+            $name = [string]$p.Name
+            if (-not $name -or $taken.ContainsKey($name)) { continue }
+            $taken[$name] = $true
+            $type = ([string]$p.Type) -as [type]
+            if ($null -eq $type) { $type = [object] }
+            $attributes = New-Object 'System.Collections.ObjectModel.Collection[System.Attribute]'
+            $parameter = New-Object System.Management.Automation.ParameterAttribute
+            if ($p.HelpMessage) { $parameter.HelpMessage = [string]$p.HelpMessage }
+            $attributes.Add($parameter)
+            $choices = @($p.ValidateSet | Where-Object { $null -ne $_ } | ForEach-Object { [string]$_ })
+            if ($choices.Count -gt 0) {
+                $set = New-Object System.Management.Automation.ValidateSetAttribute -ArgumentList (, [string[]]$choices)
+                $set.IgnoreCase = $false
+                $attributes.Add($set)
+            }
+            $dictionary.Add($name, (New-Object System.Management.Automation.RuntimeDefinedParameter -ArgumentList $name, $type, $attributes))
+        }
+    } catch {
+        Write-Verbose "PowershaiPy: no dynamic parameters from ${Source}: $($_.Exception.Message)"
+    }
+    , $dictionary
+}
+#endregion PowerShellModule/src/runtime/Dynamic.ps1
+
 #region PowerShellModule/src/runtime/Completers.ps1
 # runtime/Completers.ps1: argument completers (answer from the cache only).
 #
@@ -1557,6 +1608,7 @@ function Invoke-GradioDynamicApi {
         [Parameter(ValueFromRemainingArguments=$true)]
         $Params
     )
+    DynamicParam { Get-PshaiDynamicParameters -Source 'Get-GradioDynamicApiParameter' -Bound $PSBoundParameters -Static @('ApiName', 'Session', 'Params') }
     process { Invoke-PshaiCmdlet -Name 'Invoke-GradioDynamicApi' -Bound $PSBoundParameters -Cmdlet $PSCmdlet }
 }
 

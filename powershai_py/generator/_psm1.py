@@ -96,6 +96,13 @@ def render_function(c: CmdletSpec, module_name: str) -> list[str]:
         lines.append(f"{_INDENT})")
     else:
         lines.append(f"{_INDENT}param()")
+    if c.dynamic_parameters:
+        # Real dynamic parameters (tab completion, Get-Command -ArgumentList see them): the
+        # worker lists them from the static parameters bound so far.
+        static = ", ".join(ps_quote(p.name) for p in c.parameters)
+        lines.append(
+            f"{_INDENT}DynamicParam {{ Get-PshaiDynamicParameters -Source "
+            f"{ps_quote(c.dynamic_parameters)} -Bound $PSBoundParameters -Static @({static}) }}")
     ask = ""
     if c.should_process:
         # Whether this call asks ShouldProcess (two-phase, docs/DESIGN.md): the spec says which

@@ -88,6 +88,9 @@ class CmdletSpec:
     confirm_skipped_by: tuple[str, ...] = ()
     output: tuple[str, ...] = ()
     note: str | None = None
+    # The internal worker cmdlet that lists this cmdlet's dynamic parameters (a DynamicParam
+    # block asks it with the static parameters bound so far).
+    dynamic_parameters: str | None = None
 
     @property
     def parameter_set_names(self) -> tuple[str, ...]:
@@ -217,7 +220,8 @@ _PARAM_OPTIONAL = (
     "parameterSets",
 )
 _CMDLET_REQUIRED = ("name", "parameters")
-_CMDLET_OPTIONAL = ("aliases", "shouldProcess", "confirmSkippedBy", "output", "note")
+_CMDLET_OPTIONAL = ("aliases", "shouldProcess", "confirmSkippedBy", "output", "note",
+                    "dynamicParameters")
 _MODULE_REQUIRED = ("name", "version", "guid", "description")
 
 
@@ -319,6 +323,7 @@ def _parse_cmdlet(raw: object, where: str) -> CmdletSpec:
         confirm_skipped_by=skipped_by,
         output=outputs,
         note=_opt_str(data.get("note"), f"{where}.note"),
+        dynamic_parameters=_opt_str(data.get("dynamicParameters"), f"{where}.dynamicParameters"),
     )
 
 

@@ -183,6 +183,29 @@ Describe 'Invoke-GradioDynamicApi' {
         $r = @(Invoke-GradioDynamicApi -ApiName echo -Session $S -text 'hi')
         @($r[-1].data)[0] | Should -Be 'echo: hi'
     }
+
+    It 'has real dynamic parameters: Get-Command -ArgumentList lists the endpoint inputs, typed' {
+        $p = (Get-Command Invoke-GradioDynamicApi -ArgumentList 'typed', $S.name).Parameters
+        foreach ($name in 'Number', 'Slider', 'Flag', 'Choice', 'Doc', 'Picture') { $p.ContainsKey($name) | Should -BeTrue }
+        $p['Number'].IsDynamic | Should -BeTrue
+        $p['Number'].ParameterType | Should -Be ([decimal])
+        $p['Flag'].ParameterType | Should -Be ([bool])
+        (Get-Command Invoke-GradioDynamicApi -ArgumentList 'echo', $S.name).Parameters.ContainsKey('Number') | Should -BeFalse
+    }
+
+    It 'tab-completes the parameter names and the choices of the endpoint' {
+        $line = "Invoke-GradioDynamicApi echo $($S.name) -te"
+        @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText) | Should -Be @('-Text')
+        $line = "Invoke-GradioDynamicApi typed $($S.name) -Choice "
+        @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Sort-Object) |
+            Should -Be @('blue', 'green', 'red')
+    }
+
+    It 'binds the dynamic parameters and checks them like static ones' {
+        $r = @(Invoke-GradioDynamicApi typed $S.name -Number 3 -Choice red)
+        @($r[-1].data)[0] | Should -BeLike "number=3 *choice='red'*"
+        { Invoke-GradioDynamicApi typed $S.name -Choice purple } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+    }
 }
 
 Describe 'Connect-HuggingFaceSpaceGradio (Hub stand-in)' {
