@@ -93,7 +93,8 @@ def test_ctrl_c_in_the_terminal_does_not_kill_the_worker(child: Child) -> None:
     status = Path(f"/proc/{child.proc.pid}/status")
     if status.exists():
         # the state that makes it so: SIGINT (2) is in the ignored set, not merely handled
-        ignored = next(line for line in status.read_text().splitlines() if line.startswith("SigIgn:"))
+        lines = status.read_text().splitlines()
+        ignored = next(line for line in lines if line.startswith("SigIgn:"))
         assert int(ignored.split()[1], 16) & (1 << (signal.SIGINT - 1))
     child.proc.send_signal(signal.SIGINT)
     # answered after the signal: the worker read, handled and replied to a request sent after it
