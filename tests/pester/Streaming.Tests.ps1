@@ -252,17 +252,17 @@ Describe 'Remove-GradioSessionApi' {
 
 Describe 'Stop-GradioSessionApi' {
     It 'cancels a running call; its stream ends with complete and no data, the call says cancelled' {
-        # running for sure: its first partial came; it then holds on a gate nobody opens, so only
-        # the cancel can end it before the gate's own bound ("timed out")
-        $key = New-PshaiKey 'stop'
-        $ev = Invoke-GradioSessionApi gated @($key)
+        # running for sure: its first partial came. Op2 would then count to 1000 (100 s): only
+        # the cancel ends it without '--end--'. (A generator held inside one step, like gated,
+        # keeps Gradio's cancel waiting until that step returns.)
+        $ev = Invoke-GradioSessionApi Op2 @{ MaxNums = 1000; sleep = 100 }
         $first = $ev | Update-GradioSessionApiResult | Select-Object -First 1
-        @($first.data)[0] | Should -Be "${key}: waiting"
+        @($first.data)[0] | Should -Be '--start--'
         $null = $ev | Stop-GradioSessionApi
         $results = @($ev | Update-GradioSessionApiResult)
         $results[-1].event | Should -Be 'complete'
         $results[-1].data | Should -BeNullOrEmpty
-        Get-PshaiResultValues $results | Should -BeNullOrEmpty
+        Get-PshaiResultValues $results | Should -Not -Contain '--end--'
         $ev.ApiEvent.Status | Should -Be 'cancelled'
     }
 }
