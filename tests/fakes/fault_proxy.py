@@ -23,8 +23,9 @@ Faults (``Fault.kind``):
 
 Control from another process (Pester): ``POST /__faults__`` with a JSON body
 ``{"method", "route", "kind", ...Fault fields}``, ``DELETE /__faults__`` clears them,
-``GET /__faults__/requests`` lists the recorded requests (method, path, headers, body). Run standalone with
-``python -m tests.fakes.fault_proxy <upstream url>``: it prints its URL, serves until stdin closes.
+``GET /__faults__/requests`` lists the recorded requests (method, path, headers, body). Run
+standalone with ``python -m tests.fakes.fault_proxy <upstream url>``: it prints its URL, serves
+until stdin closes.
 """
 
 from __future__ import annotations

@@ -148,7 +148,9 @@ Describe 'New-GradioSessionApiProxyFunction' {
             $null = $S | New-GradioSessionApiProxyFunction -ApiName Op1 -Prefix PshaiClash -Force
             @((PshaiClashOp1 -Val 'z').data)[0] | Should -Be 'z'
             # replacing a proxy function needs no -Force
-            { $S | New-GradioSessionApiProxyFunction -ApiName Op1 -Prefix PshaiClash } | Should -Not -Throw
+            $again = @($S | New-GradioSessionApiProxyFunction -ApiName Op1 -Prefix PshaiClash)
+            @($again | ForEach-Object { $_.Name }) | Should -Be @('PshaiClashOp1')
+            @((PshaiClashOp1 -Val 'y').data)[0] | Should -Be 'y'
         } finally {
             Remove-Item function:\PshaiClashOp1 -ErrorAction SilentlyContinue
         }
