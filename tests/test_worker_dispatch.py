@@ -17,6 +17,7 @@ from powershai_py.worker._state import ProxyRecord, WorkerState
 from powershai_py.worker._transport import encode_message
 from powershai_py.worker.handlers import handler_table
 from tests.gradio_servers import RunningApp
+from tests.waiting import BOUND, wait_until
 
 SPEC_PATH = Path(__file__).resolve().parent.parent / "PowerShellModule" / "spec" / "cmdlets.yaml"
 
@@ -58,6 +59,22 @@ def _slow(ctx: CmdletContext, args: dict[str, Any]) -> CmdletResult:
 
 
 CLOSED = threading.Event()
+NOTIFIED = threading.Event()
+GATE = threading.Event()
+
+
+def _notified(ctx: CmdletContext, args: dict[str, Any]) -> CmdletResult:
+    NOTIFIED.set()
+    return CmdletResult(output=[args])
+
+
+def _gated(ctx: CmdletContext, args: dict[str, Any]) -> CmdletResult:
+    """One item, given only once GATE is set (or after BOUND: then the item says so)."""
+
+    def gen() -> Iterator[Any]:
+        yield {"released": GATE.wait(BOUND)}
+
+    return CmdletResult(output=[], stream=gen())
 
 
 def _error(ctx: CmdletContext, args: dict[str, Any]) -> CmdletResult:
@@ -90,6 +107,8 @@ FAKES: dict[str, Any] = {
         output=[], stream=_stream_gen(ctx, int(args["Count"]), float(args["Delay"]))
     ),
     "Get-Slow": _slow,
+    "Get-Gated": _gated,
+    "Invoke-Notified": _notified,
     "Invoke-Error": _error,
     "Invoke-Crash": _crash,
     "Get-Broken": _broken_stream,
@@ -245,11 +264,17 @@ def test_parse_error_then_keeps_going(server: tuple[Server, Client, list[int]]) 
 
 
 def test_notification_gets_no_response(server: tuple[Server, Client, list[int]]) -> None:
-    _, client, _ = server
-    client.notify("cmdlet", {"name": "Invoke-Echo", "args": {}})
+    srv, client, _ = server
+    NOTIFIED.clear()
+    client.notify("cmdlet", {"name": "Invoke-Notified", "args": {}})
     client.notify("no/such", {})
-    time.sleep(0.2)
+    # Both handled (the cmdlet ran, no handler is left): any answer would have been sent by now.
+    assert NOTIFIED.wait(BOUND)
+    assert srv.dispatcher.wait_idle(BOUND)
     assert client.transport.outgoing.empty()
+    # and the next request's answer is the first message out
+    client.send("initialize", {})
+    assert client.transport.receive(timeout=BOUND)["id"] == client.next_id
 
 
 def test_object_get(server: tuple[Server, Client, list[int]]) -> None:
@@ -315,19 +340,23 @@ def test_stream_error_drops_token(server: tuple[Server, Client, list[int]]) -> N
 def test_two_streams_interleave(server: tuple[Server, Client, list[int]]) -> None:
     """A stream/next blocked on a slow stream does not hold up a fast one."""
     _, client, _ = server
-    slow = client.call("cmdlet", {"name": "Get-Count", "args": {"Count": 1, "Delay": 1.5}})
-    fast = client.call("cmdlet", {"name": "Get-Count", "args": {"Count": 5, "Delay": 0.01}})
+    GATE.clear()
+    slow = client.call("cmdlet", {"name": "Get-Gated", "args": {}})
+    fast = client.call("cmdlet", {"name": "Get-Count", "args": {"Count": 5, "Delay": 0}})
     slow_id = client.send("stream/next", {"token": slow["result"]["stream"]})
-    started = time.monotonic()
     got = []
-    while True:
-        result = client.call("stream/next", {"token": fast["result"]["stream"]})["result"]
-        if result["done"]:
-            break
-        got.extend(result["items"])
+    try:
+        # the slow stream's next cannot answer before GATE is set: the fast one must end first
+        while True:
+            result = client.call("stream/next", {"token": fast["result"]["stream"]})["result"]
+            if result["done"]:
+                break
+            got.extend(result["items"])
+        assert slow_id not in client.parked
+    finally:
+        GATE.set()
     assert [item["i"] for item in got] == [0, 1, 2, 3, 4]
-    assert time.monotonic() - started < 1.0
-    assert client.wait(slow_id)["result"]["items"] == [{"i": 0}]
+    assert client.wait(slow_id)["result"]["items"] == [{"released": True}]
 
 
 def test_stream_close_while_next_runs(server: tuple[Server, Client, list[int]]) -> None:
@@ -358,9 +387,7 @@ def test_shutdown_responds_then_exits(server: tuple[Server, Client, list[int]]) 
     _, client, exits = server
     reply = client.call("shutdown", {})
     assert reply["result"] is None
-    deadline = time.monotonic() + 2
-    while not exits and time.monotonic() < deadline:
-        time.sleep(0.01)
+    wait_until(lambda: exits, "the server asked to exit")
     assert exits == [0]
 
 
@@ -445,12 +472,22 @@ def test_unserialisable_result_becomes_internal_error() -> None:
 
 
 def test_eof_lets_running_requests_answer() -> None:
+    """A request still running when end of input is read answers before run() returns."""
+    eof_seen = threading.Event()
+
     def slow(ctx: CmdletContext, args: dict[str, Any]) -> CmdletResult:
-        time.sleep(0.3)
-        return CmdletResult(output=["late"])
+        # answers only once the loop has read end of input and waits for running requests
+        return CmdletResult(output=["late" if eof_seen.wait(BOUND) else "eof never seen"])
 
     transport = MemoryTransport()
     srv = Server(transport, cmdlets={"Slow": slow})
+    wait_idle = srv.dispatcher.wait_idle
+
+    def spy(timeout: float) -> bool:
+        eof_seen.set()
+        return wait_idle(timeout)
+
+    srv.dispatcher.wait_idle = spy  # type: ignore[method-assign]
     transport.send({"jsonrpc": "2.0", "id": 1, "method": "cmdlet", "params": {"name": "Slow"}})
     transport.close()
     assert srv.run() == 0

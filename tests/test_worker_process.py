@@ -7,12 +7,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
 import pytest
+
+from tests.waiting import BOUND
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKERS = ROOT / "tests" / "workers"
@@ -89,11 +90,17 @@ def test_initialize_handshake(child: Child) -> None:
 def test_ctrl_c_in_the_terminal_does_not_kill_the_worker(child: Child) -> None:
     """Ctrl+C reaches the whole process group; stopping a call is PowerShell's job, not SIGINT's."""
     child.call("initialize", {"protocolVersion": "1", "moduleVersion": "0.1.0"})
+    status = Path(f"/proc/{child.proc.pid}/status")
+    if status.exists():
+        # the state that makes it so: SIGINT (2) is in the ignored set, not merely handled
+        lines = status.read_text().splitlines()
+        ignored = next(line for line in lines if line.startswith("SigIgn:"))
+        assert int(ignored.split()[1], 16) & (1 << (signal.SIGINT - 1))
     child.proc.send_signal(signal.SIGINT)
-    time.sleep(0.3)
-    assert child.proc.poll() is None
+    # answered after the signal: the worker read, handled and replied to a request sent after it
     reply = child.call("initialize", {"protocolVersion": "1", "moduleVersion": "0.1.0"})
     assert reply["result"]["pid"] == child.proc.pid
+    assert child.proc.poll() is None
 
 
 def test_stdout_only_carries_protocol_lines(child: Child) -> None:
@@ -136,16 +143,22 @@ def test_stream_over_stdio(child: Child) -> None:
 
 @pytest.mark.skipif(sys.platform == "win32", reason="uses a POSIX shell as the short-lived parent")
 def test_exits_when_parent_pid_is_gone() -> None:
-    # The "parent" is a short-lived sleep: the worker must notice it is gone within a few seconds.
-    sleeper = subprocess.Popen(["sleep", "1"])
+    # The "parent" lives until its stdin is closed: the worker must notice it is gone and exit 0
+    # by itself (its own stdin stays open).
+    parent = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"],
+                              stdin=subprocess.PIPE)
+    assert parent.stdin is not None
     proc = _start()
     worker = Child(proc)
     try:
-        worker.call("initialize", {"protocolVersion": "1", "clientPid": sleeper.pid})
-        sleeper.wait(5)
-        started = time.monotonic()
-        code = proc.wait(6)
-        assert code == 0
-        assert time.monotonic() - started < 5
+        worker.call("initialize", {"protocolVersion": "1", "clientPid": parent.pid})
+        # still serving while the parent lives
+        assert worker.call("initialize", {})["result"]["pid"] == proc.pid
+        parent.stdin.close()
+        assert parent.wait(BOUND) == 0
+        assert proc.wait(BOUND) == 0
     finally:
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait(5)
         _reap(proc)

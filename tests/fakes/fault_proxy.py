@@ -23,8 +23,9 @@ Faults (``Fault.kind``):
 
 Control from another process (Pester): ``POST /__faults__`` with a JSON body
 ``{"method", "route", "kind", ...Fault fields}``, ``DELETE /__faults__`` clears them,
-``GET /__faults__/requests`` lists the recorded requests. Run standalone with
-``python -m tests.fakes.fault_proxy <upstream url>``: it prints its URL, serves until stdin closes.
+``GET /__faults__/requests`` lists the recorded requests (method, path, headers, body). Run
+standalone with ``python -m tests.fakes.fault_proxy <upstream url>``: it prints its URL, serves
+until stdin closes.
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ class Seen:
     path: str
     headers: dict[str, str]
     fault: str | None = None
+    body: str = ""  # the request body as text (what a client sent, for tests to read back)
 
 
 @dataclass
@@ -204,7 +206,8 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             return
         fault = self.proxy.take(method, urlsplit(path).path)
         self.proxy.record(Seen(method, path, dict(self.headers.items()),
-                               fault.kind if fault else None))
+                               fault.kind if fault else None,
+                               body.decode("utf-8", errors="replace")))
         if fault is not None and self._answer_fault(fault):
             return
         self._forward(method, path, body, fault)

@@ -91,10 +91,18 @@ Describe 'New-GradioSessionApiProxyFunction' {
     }
 
     It 'stops the stream when the pipeline stops' {
-        $sw = [Diagnostics.Stopwatch]::StartNew()
-        $first = @(PshaiTestOp2 -MaxNums 100 -sleep 100 | Select-Object -First 2)
-        $sw.Elapsed.TotalSeconds | Should -BeLessThan 8
-        @($first | ForEach-Object { @($_.data)[0] }) | Should -Be @('--start--', '1')
+        # the call holds after its first partial on a gate opened only after the pipeline returned:
+        # a proxy that read on to the end would come back with the call complete ("timed out")
+        $key = New-PshaiKey 'proxy'
+        $first = @(PshaiTestGated -Key $key | Select-Object -First 1)
+        @($first | ForEach-Object { @($_.data)[0] }) | Should -Be @("${key}: waiting")
+        $call = @(Get-GradioSessionApi -Session $S)[-1]
+        $call.ApiEvent.Status | Should -Not -Be 'complete'
+        $opened = @(PshaiTestReleaseGate -Key $key)
+        @($opened[-1].data)[0] | Should -Be "${key}: opened"
+        $rest = @($call | Update-GradioSessionApiResult)
+        Get-PshaiResultValues $rest | Should -Be @("${key}: released")
+        $call.ApiEvent.Status | Should -Be 'complete'
     }
 
     It 'types parameters from the schema' {
@@ -150,7 +158,9 @@ Describe 'New-GradioSessionApiProxyFunction' {
             $null = $S | New-GradioSessionApiProxyFunction -ApiName Op1 -Prefix PshaiClash -Force
             @((PshaiClashOp1 -Val 'z').data)[0] | Should -Be 'z'
             # replacing a proxy function needs no -Force
-            { $S | New-GradioSessionApiProxyFunction -ApiName Op1 -Prefix PshaiClash } | Should -Not -Throw
+            $again = @($S | New-GradioSessionApiProxyFunction -ApiName Op1 -Prefix PshaiClash)
+            @($again | ForEach-Object { $_.Name }) | Should -Be @('PshaiClashOp1')
+            @((PshaiClashOp1 -Val 'y').data)[0] | Should -Be 'y'
         } finally {
             Remove-Item function:\PshaiClashOp1 -ErrorAction SilentlyContinue
         }

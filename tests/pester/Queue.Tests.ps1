@@ -45,6 +45,8 @@ Describe 'Gradio 4 through the queue protocol' {
 
     It 'refuses an unknown -Protocol' {
         $s = New-GradioSession $script:App4.Url -Name q4x
-        { Set-GradioSession $s -Protocol carrier-pigeon } | Should -Throw
+        $before = $s.options.Protocol
+        { Set-GradioSession $s -Protocol carrier-pigeon } | Should -Throw -ErrorId 'ParameterArgumentValidationError,Set-GradioSession'
+        $s.options.Protocol | Should -Be $before
     }
 }

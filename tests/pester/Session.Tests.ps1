@@ -79,8 +79,11 @@ Describe 'New-GradioSession' {
 
     It 'fails when the app does not answer' {
         $port = Get-Random -Minimum 20000 -Maximum 30000
-        { New-GradioSession "http://127.0.0.1:$port" -Name 'nothere' } | Should -Throw
-        Get-PshaiError { Get-GradioSession nothere } | Should -Not -BeNullOrEmpty
+        $e = Get-PshaiError { New-GradioSession "http://127.0.0.1:$port" -Name 'nothere' }
+        Assert-PshaiErrorId $e 'POWERSHAI_HUGGINGFACE_GRADIO_UNREACHABLE'
+        $e.FullyQualifiedErrorId | Should -Be 'POWERSHAI_HUGGINGFACE_GRADIO_UNREACHABLE,New-GradioSession'
+        "$($e.Exception.Message)" | Should -BeLike "*GET http://127.0.0.1:$port/config: cannot connect*"
+        Assert-PshaiErrorId (Get-PshaiError { Get-GradioSession nothere }) 'POWERSHAI_HUGGINGFACE_GRADIO_GETSESSIONS_NOTFOUND'
     }
 }
 

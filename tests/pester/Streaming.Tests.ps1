@@ -26,17 +26,19 @@ AfterAll {
 
 Describe 'Update-GradioSessionApiResult' {
     It 'writes each result to the pipeline as it arrives, not all at the end' {
-        $ev = Invoke-GradioSessionApi partials @(4, 0.5)
-        $seen = New-Object System.Collections.Generic.List[object]
-        $ev | Update-GradioSessionApiResult | ForEach-Object {
-            $seen.Add([pscustomobject]@{ At = [datetime]::Now; Result = $_ })
-        }
-        $generating = @($seen | Where-Object { $_.Result.event -eq 'generating' })
-        @($generating | ForEach-Object { @($_.Result.data)[0] }) | Should -Be @('part 0', 'part 1', 'part 2', 'part 3')
-        # 3 gaps of 0.5 s on the server: the results reached the pipeline spread out
-        ($generating[-1].At - $generating[0].At).TotalSeconds | Should -BeGreaterThan 0.8
-        ($generating[1].At - $generating[0].At).TotalSeconds | Should -BeGreaterThan 0.2
-        $seen[-1].Result.event | Should -Be 'complete'
+        # the generator holds after its first partial until release_gate runs, and this pipeline
+        # runs it on seeing that partial: a first partial kept back would end "timed out"
+        $key = New-PshaiKey 'arrive'
+        $ev = Invoke-GradioSessionApi gated @($key)
+        $results = @($ev | Update-GradioSessionApiResult | ForEach-Object {
+                $_
+                if ($_.event -eq 'generating' -and @($_.data)[0] -eq "${key}: waiting") {
+                    $opened = Invoke-GradioSessionApi release_gate @($key) | Update-GradioSessionApiResult | Select-Object -Last 1
+                    @($opened.data)[0] | Should -Be "${key}: opened"
+                }
+            })
+        Get-PshaiResultValues $results | Should -Be @("${key}: waiting", "${key}: released")
+        $results[-1].event | Should -Be 'complete'
     }
 
     It 'numbers results 1, 2, ... and stamps them with a local [datetime]' {
@@ -90,18 +92,20 @@ Describe 'Update-GradioSessionApiResult' {
     }
 
     It 'returns at once from a pipeline stopped early; a later Update continues to complete' {
-        $ev = Invoke-GradioSessionApi partials @(4, 1)
-        $sw = [Diagnostics.Stopwatch]::StartNew()
+        # the call holds after its first partial until the gate opens, which happens only after the
+        # stopped pipeline returned: an Update that waited for the next result would end "timed out"
+        $key = New-PshaiKey 'early'
+        $ev = Invoke-GradioSessionApi gated @($key)
         $first = $ev | Update-GradioSessionApiResult | Select-Object -First 1
-        $sw.Stop()
-        $sw.Elapsed.TotalSeconds | Should -BeLessThan 1.5
         $first.num | Should -Be 1
-        @($first.data)[0] | Should -Be 'part 0'
+        @($first.data)[0] | Should -Be "${key}: waiting"
+        $ev.ApiEvent.Status | Should -Not -Be 'complete'
+        $null = Invoke-GradioSessionApi release_gate @($key) | Update-GradioSessionApiResult
 
         $rest = @($ev | Update-GradioSessionApiResult)
         $rest[0].num | Should -Be ($first.num + 1)
         @($rest | ForEach-Object { $_.num }) | Should -Be @(($first.num + 1)..($first.num + $rest.Count))
-        Get-PshaiResultValues $rest | Should -Be @('part 1', 'part 2', 'part 3')
+        Get-PshaiResultValues $rest | Should -Be @("${key}: released")
         $rest[-1].event | Should -Be 'complete'
         $ev.ApiEvent.Status | Should -Be 'complete'
     }
@@ -248,15 +252,17 @@ Describe 'Remove-GradioSessionApi' {
 
 Describe 'Stop-GradioSessionApi' {
     It 'cancels a running call; its stream ends with complete and no data, the call says cancelled' {
-        $ev = Invoke-GradioSessionApi slow @(20)
-        Start-Sleep -Milliseconds 500
-        $sw = [Diagnostics.Stopwatch]::StartNew()
+        # running for sure: its first partial came. Op2 would then count to 1000 (100 s): only
+        # the cancel ends it without '--end--'. (A generator held inside one step, like gated,
+        # keeps Gradio's cancel waiting until that step returns.)
+        $ev = Invoke-GradioSessionApi Op2 @{ MaxNums = 1000; sleep = 100 }
+        $first = $ev | Update-GradioSessionApiResult | Select-Object -First 1
+        @($first.data)[0] | Should -Be '--start--'
         $null = $ev | Stop-GradioSessionApi
         $results = @($ev | Update-GradioSessionApiResult)
-        $sw.Stop()
-        $sw.Elapsed.TotalSeconds | Should -BeLessThan 10
         $results[-1].event | Should -Be 'complete'
         $results[-1].data | Should -BeNullOrEmpty
+        Get-PshaiResultValues $results | Should -Not -Contain '--end--'
         $ev.ApiEvent.Status | Should -Be 'cancelled'
     }
 }

@@ -180,6 +180,23 @@ function Wait-PshaiProcessExit {
     $alive
 }
 
+function Wait-PshaiUntil {
+    <# Returns as soon as & $Condition is true; throws naming $What after $TimeoutSec (a bound far
+       above any healthy wait: reaching it means the behaviour is broken). Never a bare sleep. #>
+    param([scriptblock]$Condition, [string]$What, [int]$TimeoutSec = 30)
+    $deadline = [datetime]::Now.AddSeconds($TimeoutSec)
+    while (-not (& $Condition)) {
+        if ([datetime]::Now -gt $deadline) { throw "timed out after $TimeoutSec s waiting until $What" }
+        Start-Sleep -Milliseconds 20
+    }
+}
+
+function New-PshaiKey {
+    <# A key no other test (or run against the same server) uses: for the test app's gates. #>
+    param([string]$Prefix = 'k')
+    "$Prefix-" + [guid]::NewGuid().ToString('N').Substring(0, 12)
+}
+
 function Get-PshaiError {
     <# Runs $Script and returns the ErrorRecord it threw (or $null). #>
     param([scriptblock]$Script)

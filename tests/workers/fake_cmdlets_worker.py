@@ -16,7 +16,7 @@ from typing import Any
 from powershai_py._errors import PowershaiPyError
 from powershai_py.worker import CmdletContext, CmdletResult, main
 
-STATE: dict[str, Any] = {"closed": 0, "live": {}}
+STATE: dict[str, Any] = {"closed": 0, "live": {}, "gated": {}}
 LOCK = threading.Lock()
 
 
@@ -59,9 +59,65 @@ def slow_stream(ctx: CmdletContext, args: dict[str, Any]) -> CmdletResult:
     return CmdletResult(output=[], stream=gen())
 
 
+GATE_TIMEOUT = 20.0  # a gate never released ends its stream with "timed out"
+GATES: dict[str, threading.Event] = {}
+
+
+def _gate(key: str) -> threading.Event:
+    with LOCK:
+        return GATES.setdefault(key, threading.Event())
+
+
+def gated_stream(ctx: CmdletContext, args: dict[str, Any]) -> CmdletResult:
+    """Item 0 at once; item i (1 <= i < Count) only once gate "Name/i" is released.
+
+    How the stream ended is kept in STATE["gated"][Name] (read with Get-FakeStats): "done",
+    "closed after i" (closed while no next was asked for, item i the last one given),
+    "cancelled at i" (closed while a next waited for gate i) or "timed out at i" (nobody
+    released gate i).
+    """
+    name = str(args.get("Name", "g"))
+    count = int(args.get("Count", 2))
+
+    def gen() -> Iterator[Any]:
+        outcome = "abandoned"
+        given = -1
+        try:
+            given = 0
+            yield {"$type": "Item", "index": 0, "state": "first"}
+            for i in range(1, count):
+                gate = _gate(f"{name}/{i}")
+                deadline = time.monotonic() + GATE_TIMEOUT
+                while not gate.is_set() and not ctx.cancelled.is_set():
+                    if time.monotonic() > deadline:
+                        outcome = f"timed out at {i}"
+                        return
+                    ctx.cancelled.wait(0.01)
+                if ctx.cancelled.is_set():
+                    outcome = f"cancelled at {i}"
+                    return
+                given = i
+                yield {"$type": "Item", "index": i, "state": "released"}
+            outcome = "done"
+        except GeneratorExit:
+            outcome = f"closed after {given}"
+            raise
+        finally:
+            with LOCK:
+                STATE["gated"][name] = outcome
+
+    return CmdletResult(output=[], stream=gen())
+
+
+def release(ctx: CmdletContext, args: dict[str, Any]) -> CmdletResult:
+    _gate(str(args.get("Name"))).set()
+    return CmdletResult(output=[])
+
+
 def stats(ctx: CmdletContext, args: dict[str, Any]) -> CmdletResult:
     with LOCK:
-        return CmdletResult(output=[{"closed": STATE["closed"], "pid": os.getpid()}])
+        return CmdletResult(output=[{"closed": STATE["closed"], "pid": os.getpid(),
+                                     "gated": {"$hashtable": dict(STATE["gated"])}}])
 
 
 def messages(ctx: CmdletContext, args: dict[str, Any]) -> CmdletResult:
@@ -185,6 +241,8 @@ CMDLETS = {
     "Get-FakeStream": count_stream,
     "Get-FakeSlowStream": slow_stream,
     "Get-FakeStats": stats,
+    "Get-FakeGatedStream": gated_stream,
+    "Invoke-FakeRelease": release,
     "Invoke-FakeMessages": messages,
     "Invoke-FakeError": raise_error,
     "Invoke-FakeCrash": crash,
