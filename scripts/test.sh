@@ -143,12 +143,9 @@ step_pester() { run_pester POWERSHAI_PY_TRANSPORT=stdio; }
 
 step_pester_inprocess() {
     local files
-    # Auth.Tests reads the worker process's command line; ProxyFunctions' and Spaces' Hub cases
-    # point the worker at the Hub stand-in through an environment variable set after the embedded
-    # Python has started (it does not see it): they stay on the stdio pass until that is fixed.
+    # Auth.Tests reads the worker process's command line, which the in-process host has not.
     files="$(find tests/pester -name '*.Tests.ps1' ! -name Worker.Tests.ps1 \
-        ! -name Runtime.Tests.ps1 ! -name Auth.Tests.ps1 ! -name ProxyFunctions.Tests.ps1 \
-        ! -name Spaces.Tests.ps1 \
+        ! -name Runtime.Tests.ps1 ! -name Auth.Tests.ps1 \
         | sort | paste -sd, -)"
     run_pester POWERSHAI_PY_TRANSPORT=inprocess -Path "$files"
 }

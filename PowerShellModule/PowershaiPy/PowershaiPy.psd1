@@ -57,6 +57,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:5b7664c016e779d6f84d30457e2bb175da9910476a9bf890da3662fdae9eda8a'
+        InputsHash = 'sha256:ffddb76dfdc7c6994449fd530b76950919c768810d0bfe2d9e4ee253d7eec815'
     }
 }

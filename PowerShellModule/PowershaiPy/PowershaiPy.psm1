@@ -2,7 +2,7 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:5b7664c016e779d6f84d30457e2bb175da9910476a9bf890da3662fdae9eda8a
+# Inputs hash: sha256:ffddb76dfdc7c6994449fd530b76950919c768810d0bfe2d9e4ee253d7eec815
 # Module: PowershaiPy 0.1.0
 
 #region Runtime (PowerShellModule/src/runtime/, inlined verbatim)
@@ -499,6 +499,9 @@ function Get-PshaiWorker {
                 "& '$($w.Python)' -m pip install --upgrade `"powershai-py==$moduleVersion`""))
     }
     $w.PackageVersion = $packageVersion
+    # The variables the worker reads go with each request, so $env:HF_TOKEN = ... set after this holds.
+    $environment = Get-PshaiField $result 'environment'
+    if ($null -ne $environment) { $script:PshaiCodec.EnvironmentNames = [string[]]@($environment) }
     if ($null -ne $restartNote) { Write-Warning $restartNote }
     $w
 }

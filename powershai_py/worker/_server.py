@@ -16,6 +16,7 @@ from functools import partial
 from typing import Any
 
 from ._context import CmdletContext, CmdletResult, LastItem
+from ._environment import WATCHED_ENV_VARS, apply_environment
 from ._jsonrpc import Dispatcher, InvalidParams, JsonRpcError, to_jsonrpc_error
 from ._state import WorkerState
 from ._transport import ParseError, Transport, decode_line
@@ -189,6 +190,8 @@ class Server:
             "protocolVersion": PROTOCOL_VERSION,
             "packageVersion": package_version(),
             "pid": os.getpid(),
+            # Sent back with each cmdlet request as PowerShell has them (see _environment).
+            "environment": list(WATCHED_ENV_VARS),
         }
 
     def cmdlet(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -215,6 +218,7 @@ class Server:
         wanted = params.get("token")
         if wanted is not None and not (isinstance(wanted, str) and _TOKEN.fullmatch(wanted)):
             raise InvalidParams("cmdlet: 'token' must be 8 to 64 letters, digits, '-' or '_'")
+        apply_environment(params.get("env"))
         ctx = CmdletContext(name=name, dry_run=bool(params.get("dryRun")), approved=approved,
                             state=self.state, cwd=params.get("cwd"))
         try:

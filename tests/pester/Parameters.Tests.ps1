@@ -245,6 +245,36 @@ Describe 'Invoke-GradioSessionApi -EventId and -Token' {
     }
 }
 
+Describe 'Environment variables set after the module started' {
+    BeforeAll {
+        $script:OldTokens = @($env:HF_API_TOKEN, $env:HF_TOKEN)
+        # The worker (or the embedded Python) is running already: PowerShai reads $env: at each call.
+        $null = Get-GradioSession
+        $env:HF_TOKEN = $null
+    }
+    AfterAll {
+        $env:HF_API_TOKEN = $OldTokens[0]
+        $env:HF_TOKEN = $OldTokens[1]
+        Remove-GradioSession -Name 'env-late' -ErrorAction SilentlyContinue
+    }
+
+    It '$env:HF_API_TOKEN set now is the token of a new session, and unset again is none' {
+        $env:HF_API_TOKEN = 'tok_env_late_1'
+        Clear-ProxyLog
+        $late = New-GradioSession $ProxyUrl -Name 'env-late' -Force
+        Get-Last @(Invoke-GradioSessionApi echo @('env') -session $late | Update-GradioSessionApiResult) | Should -Be 'echo: env'
+        $posts = @(Get-ProxyRequest -Method POST | Where-Object { $_.path -match '/(queue/join|call/echo)$' })
+        Get-Header $posts[-1] 'Authorization' | Should -Be 'Bearer tok_env_late_1'
+
+        $env:HF_API_TOKEN = $null
+        Clear-ProxyLog
+        $late = New-GradioSession $ProxyUrl -Name 'env-late' -Force
+        Get-Last @(Invoke-GradioSessionApi echo @('no env') -session $late | Update-GradioSessionApiResult) | Should -Be 'echo: no env'
+        $posts = @(Get-ProxyRequest -Method POST | Where-Object { $_.path -match '/(queue/join|call/echo)$' })
+        Get-Header $posts[-1] 'Authorization' | Should -BeNullOrEmpty
+    }
+}
+
 Describe 'Aliases of the spec' {
     BeforeAll {
         $code = @'

@@ -33,6 +33,10 @@ namespace PowershaiPy.Native
         /// <summary>Cache key of the GradioSession last marked IsDefault, or null.</summary>
         public string DefaultSessionKey { get; set; }
 
+        /// <summary>Environment variables the worker reads (its initialize answer): each cmdlet
+        /// request carries PowerShell's values of those that are set, as "env".</summary>
+        public string[] EnvironmentNames { get; set; }
+
         public void Reset()
         {
             LiveCache = new Hashtable(StringComparer.Ordinal);
@@ -309,6 +313,7 @@ namespace PowershaiPy.Native
             }
             sb.Append("},\"cwd\":");
             WriteString(sb, cwd);
+            WriteEnvironment(sb);
             if (dryRun) { sb.Append(",\"dryRun\":true"); }
             if (!string.IsNullOrEmpty(streamToken))
             {
@@ -322,6 +327,26 @@ namespace PowershaiPy.Native
             }
             sb.Append('}');
             return sb.ToString();
+        }
+
+        private void WriteEnvironment(StringBuilder sb)
+        {
+            string[] names = EnvironmentNames;
+            if (names == null) { return; }
+            sb.Append(",\"env\":{");
+            bool first = true;
+            foreach (string name in names)
+            {
+                // .NET's view, which $env:X = ... changes (the C environment may not have it).
+                string value = Environment.GetEnvironmentVariable(name);
+                if (string.IsNullOrEmpty(value)) { continue; }
+                if (!first) { sb.Append(','); }
+                first = false;
+                WriteString(sb, name);
+                sb.Append(':');
+                WriteString(sb, value);
+            }
+            sb.Append('}');
         }
 
         private void Write(StringBuilder sb, object value, string parameterName, int depth)

@@ -217,6 +217,9 @@ function Get-PshaiWorker {
                 "& '$($w.Python)' -m pip install --upgrade `"powershai-py==$moduleVersion`""))
     }
     $w.PackageVersion = $packageVersion
+    # The variables the worker reads go with each request, so $env:HF_TOKEN = ... set after this holds.
+    $environment = Get-PshaiField $result 'environment'
+    if ($null -ne $environment) { $script:PshaiCodec.EnvironmentNames = [string[]]@($environment) }
     if ($null -ne $restartNote) { Write-Warning $restartNote }
     $w
 }
