@@ -57,6 +57,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:ffddb76dfdc7c6994449fd530b76950919c768810d0bfe2d9e4ee253d7eec815'
+        InputsHash = 'sha256:e96c5460042449e320670c9cd9f07870304d8cc2b388b6cc196af805e91d7feb'
     }
 }

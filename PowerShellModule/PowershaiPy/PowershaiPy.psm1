@@ -2,7 +2,7 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:ffddb76dfdc7c6994449fd530b76950919c768810d0bfe2d9e4ee253d7eec815
+# Inputs hash: sha256:e96c5460042449e320670c9cd9f07870304d8cc2b388b6cc196af805e91d7feb
 # Module: PowershaiPy 0.1.0
 
 #region Runtime (PowerShellModule/src/runtime/, inlined verbatim)

@@ -49,6 +49,7 @@ class WorkerState:
         self.bare_event_limit = max(1, bare_event_limit)
         self._bare_events: OrderedDict[str, GradioApiEvent] = OrderedDict()
         self._bare_sessions: dict[str, GradioSession] = {}
+        self._hashed_sessions: OrderedDict[tuple[str, str], GradioSession] = OrderedDict()
         self._bare_lock = threading.Lock()
         # What the module said about its PowerShell in `initialize` (see set_host).
         self.host: dict[str, Any] = {}
@@ -89,6 +90,31 @@ class WorkerState:
                 session.options.MaxCalls = _UNLIMITED_CALLS
                 self._bare_sessions[key] = session
             return session
+
+    def send_session(self, app_url: str, token: str | None,
+                     session_hash: str | None) -> GradioSession:
+        """The session a Send-GradioApi call goes through. PowerShai posts each such call on its
+        own (no session_hash: Gradio gives it a fresh one, so no gr.State is shared), unless
+        -SessionHash names one, and then calls with the same hash share the app's state. Each is
+        a session over the URL's one connected client (no second /config or /info)."""
+        base = self.bare_session(app_url, token)
+        if not session_hash:
+            alone = GradioSession(app_url, client=base.client)
+            alone.options.MaxCalls = _UNLIMITED_CALLS
+            return alone
+        key = (f"{app_url}|{bool(token)}", session_hash)
+        with self._bare_lock:
+            hashed = self._hashed_sessions.get(key)
+            if hashed is None:
+                hashed = GradioSession(app_url, client=base.client)
+                hashed.session_hash = session_hash
+                hashed.options.MaxCalls = _UNLIMITED_CALLS
+                self._hashed_sessions[key] = hashed
+                # Bounded like the events: a script that makes a hash per call would grow it.
+                while len(self._hashed_sessions) > self.bare_event_limit:
+                    self._hashed_sessions.popitem(last=False)
+            self._hashed_sessions.move_to_end(key)
+            return hashed
 
     def keep_bare_event(self, event: GradioApiEvent) -> None:
         """Remember a session-less event; the oldest goes when there are too many."""

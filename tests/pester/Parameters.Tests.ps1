@@ -115,10 +115,7 @@ Describe '-MaxHeartBeats' {
 }
 
 Describe 'Send-GradioApi' {
-    # Skipped: a product defect, reported (issue 14). Send-GradioApi calls through the worker's one
-    # hidden session per AppUrl and sends that session's hash; -SessionHash only relabels the
-    # event's SessionHash property, so the third call below answers 'b #3'. Unskip once fixed.
-    It '-SessionHash is sent with the call: calls with one hash share gr.State, another hash starts afresh' -Skip {
+    It '-SessionHash is sent with the call: calls with one hash share gr.State, another hash starts afresh' {
         $hash = 'pshai' + [guid]::NewGuid().ToString('N').Substring(0, 10)
         $other = 'pshai' + [guid]::NewGuid().ToString('N').Substring(0, 10)
         Clear-ProxyLog
@@ -131,6 +128,11 @@ Describe 'Send-GradioApi' {
         $posts = @(Get-ProxyRequest -Method POST | Where-Object { $_.path -match '/(queue/join|call/counter)$' })
         $posts.Count | Should -Be 3
         @($posts | ForEach-Object { ($_.body | ConvertFrom-Json).session_hash }) | Should -Be @($hash, $hash, $other)
+    }
+
+    It 'without -SessionHash each call stands alone, as PowerShai posts it: no gr.State is shared' {
+        Get-Last @(Send-GradioApi $ProxyApi counter @('c') | Update-GradioApiResult) | Should -Be 'c #1'
+        Get-Last @(Send-GradioApi $ProxyApi counter @('c') | Update-GradioApiResult) | Should -Be 'c #1'
     }
 
     It '-EventId posts nothing and reads the results of the event given' {
@@ -199,13 +201,11 @@ Describe 'Invoke-GradioDynamicApi -Params' {
         Get-Last $r | Should -Be '--end--'
     }
 
-    It 'an endpoint the app does not have is POWERSHAI_HUGGINGFACE_GRADIO_INVOKEAPI_NOAPI, listing the valid names' {
-        # The help page says POWERSHAI_HUGGINGFACE_GRADIO_APIINVOKE; the cmdlet raises the id
-        # Invoke-GradioSessionApi raises for the same mistake (reported to the lead, issue 14).
+    It 'an endpoint the app does not have is POWERSHAI_HUGGINGFACE_GRADIO_APIINVOKE (as PowerShai), listing the valid names' {
         $e = Get-PshaiError { Invoke-GradioDynamicApi -ApiName 'no_such_api' -Session $S -Params @{ text = 'x' } }
-        Assert-PshaiErrorId $e 'POWERSHAI_HUGGINGFACE_GRADIO_INVOKEAPI_NOAPI'
-        $e.FullyQualifiedErrorId | Should -Be 'POWERSHAI_HUGGINGFACE_GRADIO_INVOKEAPI_NOAPI,Invoke-GradioDynamicApi'
-        "$($e.Exception.Message)" | Should -Match '^POWERSHAI_HUGGINGFACE_GRADIO_INVOKEAPI_NOAPI: Api name no_such_api not found\. Valid names: .*\becho\b'
+        Assert-PshaiErrorId $e 'POWERSHAI_HUGGINGFACE_GRADIO_APIINVOKE'
+        $e.FullyQualifiedErrorId | Should -Be 'POWERSHAI_HUGGINGFACE_GRADIO_APIINVOKE,Invoke-GradioDynamicApi'
+        "$($e.Exception.Message)" | Should -Match '^POWERSHAI_HUGGINGFACE_GRADIO_APIINVOKE: Api name no_such_api not found\. Valid names: .*\becho\b'
     }
 }
 

@@ -160,14 +160,14 @@ def stop_session_api(ctx: CmdletContext, a: Args) -> CmdletResult:
 
 @cmdlet("Send-GradioApi")
 def send_api(ctx: CmdletContext, a: Args) -> CmdletResult:
-    session = ctx.state.bare_session(str(a.get("AppUrl", "")), a.get("token"))
+    hash_ = a.get("SessionHash")
+    session = ctx.state.send_session(str(a.get("AppUrl", "")), a.get("token"),
+                                     str(hash_) if hash_ else None)
     api = str(a.get("ApiName", ""))
     call = session.invoke(api, local_file_params(ctx, session, api, a.get("Params")),
                           event_id=a.get("EventId"), token=a.get("token"), warn=ctx.warning)
     session.calls.pop(call.id, None)
     event = call.ApiEvent
-    if a.get("SessionHash"):
-        event.SessionHash = str(a.get("SessionHash"))
     ctx.state.keep_bare_event(event)
     return CmdletResult([wire_for(ctx.state).encode(event)])
 

@@ -49,7 +49,11 @@ def invoke_dynamic_api(ctx: CmdletContext, a: Args) -> CmdletResult:
     if not api:
         raise err.ProxyInvokeFailed("-ApiName is required. Valid names: "
                                     + ", ".join(session.endpoint_names()))
-    plan = endpoint_plan(session, api)
+    try:
+        plan = endpoint_plan(session, api)
+    except err.ApiNotFound as missing:
+        # PowerShai's Invoke-GradioDynamicApi has its own id for this (its begin block throws it).
+        raise err.ProxyInvokeFailed(missing.text) from missing
     data = build_values(plan, _dynamic_params(a, plan), {}, "Invoke-GradioDynamicApi")
     data = local_file_params(ctx, session, api, data)
     call = session.invoke(api, data, token=a.get("ApiToken"), warn=ctx.warning)
