@@ -57,6 +57,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:e96c5460042449e320670c9cd9f07870304d8cc2b388b6cc196af805e91d7feb'
+        InputsHash = 'sha256:7533a96b0db11c9aaafc14eeb1a57e38e5b47383741fdd89441f7ef4e2898ca8'
     }
 }

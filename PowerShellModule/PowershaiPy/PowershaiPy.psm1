@@ -2,7 +2,7 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:e96c5460042449e320670c9cd9f07870304d8cc2b388b6cc196af805e91d7feb
+# Inputs hash: sha256:7533a96b0db11c9aaafc14eeb1a57e38e5b47383741fdd89441f7ef4e2898ca8
 # Module: PowershaiPy 0.1.0
 
 #region Runtime (PowerShellModule/src/runtime/, inlined verbatim)
@@ -906,46 +906,15 @@ $script:PshaiSetLiveEntry = { param($Object, $Property, $Key, $Value) Set-PshaiL
 # ------------------------------------------------------------------------------------------------
 
 function Invoke-PshaiMessageList {
-    # Plays worker messages in order; output of invoked ScriptBlocks goes to the pipeline.
+    # Plays worker messages in order: CmdletRun.Play writes each to its stream; what only script
+    # can do ("invoke": run a script block the user passed; its output goes to the pipeline) is here.
     param($Messages, $Cmdlet, $ScriptBlocks)
     if ($null -eq $Messages) { return }
     foreach ($m in @($Messages)) {
-        if ($null -eq $m) { continue }
-        $text = [string](Get-PshaiField $m 'text')
-        switch ([string](Get-PshaiField $m 'level')) {
-            'warning' { $Cmdlet.WriteWarning($text) }
-            'verbose' { $Cmdlet.WriteVerbose($text) }
-            'debug' { $Cmdlet.WriteDebug($text) }
-            'progress' {
-                $activity = [string](Get-PshaiField $m 'activity')
-                if (-not $activity) { $activity = 'PowershaiPy' }
-                $status = [string](Get-PshaiField $m 'status')
-                if (-not $status) { $status = 'Processing' }
-                $progressId = 1
-                $rawId = Get-PshaiField $m 'id'
-                if ($null -ne $rawId) { $progressId = [int]$rawId }
-                $record = New-Object System.Management.Automation.ProgressRecord($progressId, $activity, $status)
-                $rawPercent = Get-PshaiField $m 'percent'
-                if ($null -ne $rawPercent) {
-                    $percent = [int]$rawPercent
-                    if ($percent -gt 100) { $percent = 100 }
-                    if ($percent -lt -1) { $percent = -1 }
-                    $record.PercentComplete = $percent
-                }
-                if ((Get-PshaiField $m 'completed') -eq $true) {
-                    $record.RecordType = [System.Management.Automation.ProgressRecordType]::Completed
-                }
-                $Cmdlet.WriteProgress($record)
-            }
-            # New state of a live object: decoding the message already updated the cached copy.
-            'refresh' { }
-            'invoke' {
-                $sb = $null
-                if ($null -ne $ScriptBlocks) { $sb = $ScriptBlocks[[string](Get-PshaiField $m 'param')] }
-                if ($null -ne $sb) { & $sb (Get-PshaiField $m 'arg') }
-            }
-            default { if ($text) { $Cmdlet.WriteVerbose($text) } }
-        }
+        if ($null -eq $m -or [PowershaiPy.Native.CmdletRun]::Play($Cmdlet, $m)) { continue }
+        $sb = $null
+        if ($null -ne $ScriptBlocks) { $sb = $ScriptBlocks[[string](Get-PshaiField $m 'param')] }
+        if ($null -ne $sb) { & $sb (Get-PshaiField $m 'arg') }
     }
 }
 

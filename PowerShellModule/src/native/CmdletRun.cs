@@ -84,7 +84,7 @@ namespace PowershaiPy.Native
                     object entry = list[index++];
                     if (part == 0)
                     {
-                        if (!Play(entry)) { Pending = entry; return true; }
+                        if (!Play(cmdlet, entry)) { Pending = entry; return true; }
                     }
                     else if (part == 1 && WireCodec.IsDirective(entry)) { Pending = entry; return true; }
                     else { cmdlet.WriteObject(entry); }
@@ -120,8 +120,11 @@ namespace PowershaiPy.Native
             return property == null || property.Value == null ? null : Convert.ToString(property.Value, CultureInfo.InvariantCulture);
         }
 
-        /// <summary>Writes one message to its stream; false for those script must play.</summary>
-        private bool Play(object entry)
+        /// <summary>Writes one worker message to its stream through the function's PSCmdlet; false
+        /// for those only script can play ("invoke": a script block's output goes to the
+        /// pipeline). The one player of messages: the runtime's Invoke-PshaiMessageList calls it
+        /// too, for messages that come outside a run (a dry run, a failure).</summary>
+        public static bool Play(PSCmdlet cmdlet, object entry)
         {
             if (entry == null) { return true; }
             PSObject message = PSObject.AsPSObject(entry);
