@@ -57,6 +57,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:7533a96b0db11c9aaafc14eeb1a57e38e5b47383741fdd89441f7ef4e2898ca8'
+        InputsHash = 'sha256:bd7d6d8f7faf340b45bc29df3c9372de3a5f7ccd71d967ed31de6a591c00ddb8'
     }
 }

@@ -2,7 +2,7 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:7533a96b0db11c9aaafc14eeb1a57e38e5b47383741fdd89441f7ef4e2898ca8
+# Inputs hash: sha256:bd7d6d8f7faf340b45bc29df3c9372de3a5f7ccd71d967ed31de6a591c00ddb8
 # Module: PowershaiPy 0.1.0
 
 #region Runtime (PowerShellModule/src/runtime/, inlined verbatim)
@@ -1126,14 +1126,15 @@ function Get-PshaiDynamicParameters {
 #endregion PowerShellModule/src/runtime/Dynamic.ps1
 
 #region PowerShellModule/src/runtime/Completers.ps1
-# runtime/Completers.ps1: argument completers (answer from the cache only).
+# runtime/Completers.ps1: argument completers (session names from the cache; the session an api name
+# is for from the worker, never starting one).
 #
 # One part of the PowershaiPy runtime (see Runtime.ps1 beside this folder). The generator inlines the
 # parts verbatim into PowershaiPy.psm1 in the order of runtime/order.txt; nothing here is exported.
 # Valid on Windows PowerShell 5.1 and PowerShell 7+.
 
 # ------------------------------------------------------------------------------------------------
-# Argument completers (answer from the cache only: never start or ask the worker)
+# Argument completers (they never start the worker)
 # ------------------------------------------------------------------------------------------------
 
 function Get-PshaiCachedSession {
@@ -1170,34 +1171,24 @@ function Complete-PshaiSessionName {
 }
 
 function Resolve-PshaiCompletionSession {
+    # The session an api-name completion is for, resolved by the worker as the cmdlet itself would
+    # resolve it (names, session objects, and its rule for '.'). No worker: no session to ask about.
     param($FakeBoundParameters)
-    $wanted = $null
+    $worker = $script:PshaiWorker
+    if ($null -eq $worker -or $worker.Dead) { return $null }
+    $wanted = '.'
     if ($null -ne $FakeBoundParameters) {
         foreach ($k in @('session', 'Session', 'Name')) {
             if ($FakeBoundParameters.Contains($k)) { $wanted = $FakeBoundParameters[$k]; break }
         }
     }
-    $sessions = @(Get-PshaiCachedSession)
-    if ($null -ne $wanted) {
-        $ref = [PowershaiPy.Native.WireCodec]::RefOf($wanted)
-        if ($null -ne $ref) {
-            $cached = $script:PshaiCodec.LiveCache["$($ref['$type'])|$($ref['$id'])"]
-            if ($null -ne $cached) { return $cached }
-            return $wanted
-        }
-        $wantedName = [string]$wanted
-        if ($wantedName -and $wantedName -ne '.') {
-            foreach ($s in $sessions) { if ([string](Get-PshaiField $s 'name') -eq $wantedName) { return $s } }
-            return $null
-        }
+    try {
+        $json = $script:PshaiCodec.EncodeCmdletParams('Get-GradioSession', @{ Session = $wanted }, $null, $null, $null, $false, $null, $null)
+        $answer = Invoke-PshaiRequest -Method 'cmdlet' -ParamsJson $json -Worker $worker
+        return @($answer.output)[0]
+    } catch {
+        return $null
     }
-    if ($null -ne $script:PshaiCodec.DefaultSessionKey) {
-        $default = $script:PshaiCodec.LiveCache[$script:PshaiCodec.DefaultSessionKey]
-        if ($null -ne $default) { return $default }
-    }
-    foreach ($s in $sessions) { if ((Get-PshaiField $s 'IsDefault') -eq $true) { return $s } }
-    if ($sessions.Count -eq 1) { return $sessions[0] }
-    $null
 }
 
 function Complete-PshaiApiName {

@@ -30,9 +30,6 @@ namespace PowershaiPy.Native
         /// <summary>Live objects handed out, by "type|id": updated in place by later messages.</summary>
         public Hashtable LiveCache { get; private set; }
 
-        /// <summary>Cache key of the GradioSession last marked IsDefault, or null.</summary>
-        public string DefaultSessionKey { get; set; }
-
         /// <summary>Environment variables the worker reads (its initialize answer): each cmdlet
         /// request carries PowerShell's values of those that are set, as "env".</summary>
         public string[] EnvironmentNames { get; set; }
@@ -40,13 +37,11 @@ namespace PowershaiPy.Native
         public void Reset()
         {
             LiveCache = new Hashtable(StringComparer.Ordinal);
-            DefaultSessionKey = null;
         }
 
         public void Forget(string key)
         {
             LiveCache.Remove(key);
-            if (DefaultSessionKey == key) { DefaultSessionKey = null; }
         }
 
         // -- decoding --------------------------------------------------------------------------
@@ -135,12 +130,6 @@ namespace PowershaiPy.Native
                 if (existing != null && existing.MemberType == PSMemberTypes.ScriptProperty) { continue; }
                 if (existing != null) { target.Properties.Remove(name); }
                 target.Properties.Add(new PSScriptProperty(name, Getter(name), settable.Contains(name) ? Setter(name) : null));
-            }
-            if (type == "GradioSession" && key != null)
-            {
-                PSPropertyInfo isDefault = target.Properties["IsDefault"];
-                if (isDefault != null && isDefault.Value is bool && (bool)isDefault.Value) { DefaultSessionKey = key; }
-                else if (DefaultSessionKey == key) { DefaultSessionKey = null; }
             }
             return target;
         }
