@@ -560,8 +560,14 @@ namespace PowershaiPy.Native
             if (value == null || value is DBNull) { sb.Append("null"); return; }
             if (depth > MaxEncodeDepth)
             {
-                throw new ArgumentException("the value of parameter '" + parameterName + "' is nested more than " +
-                                            MaxEncodeDepth + " levels deep (a loop?)");
+                // A hashtable that holds itself, or an object graph too deep to send: the runtime
+                // throws this with its id, like the worker's own refusals of bad values.
+                ArgumentException tooDeep = new ArgumentException(
+                    "POWERSHAI_PY_INVALID_ARGUMENT: the value of parameter '" + parameterName +
+                    "' is nested more than " + MaxEncodeDepth + " levels deep (does it contain itself?)");
+                tooDeep.Data["PshaiErrorId"] = "POWERSHAI_PY_INVALID_ARGUMENT";
+                tooDeep.Data["PshaiCategory"] = "InvalidArgument";
+                throw tooDeep;
             }
             PSObject wrapper = value as PSObject;
             object b = wrapper != null ? wrapper.BaseObject : value;

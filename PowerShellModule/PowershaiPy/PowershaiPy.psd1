@@ -57,6 +57,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:bd7d6d8f7faf340b45bc29df3c9372de3a5f7ccd71d967ed31de6a591c00ddb8'
+        InputsHash = 'sha256:b00702819ce816c8a4bb614955c1ff2c36cb8e583a343ef21563d9f3f99a2de8'
     }
 }

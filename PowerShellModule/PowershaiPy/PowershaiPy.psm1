@@ -2,7 +2,7 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:bd7d6d8f7faf340b45bc29df3c9372de3a5f7ccd71d967ed31de6a591c00ddb8
+# Inputs hash: sha256:b00702819ce816c8a4bb614955c1ff2c36cb8e583a343ef21563d9f3f99a2de8
 # Module: PowershaiPy 0.1.0
 
 #region Runtime (PowerShellModule/src/runtime/, inlined verbatim)
@@ -1060,6 +1060,8 @@ function Invoke-PshaiCmdlet {
         if ($null -ne $run.Failure) { throw (ConvertFrom-PshaiRpcFailure $run.Failure) }
     } catch {
         $ex = $_.Exception
+        # A value the codec cannot send (EncodeCmdletParams) comes wrapped by the method call.
+        if ($ex -is [System.Management.Automation.MethodInvocationException] -and $null -ne $ex.InnerException) { $ex = $ex.InnerException }
         if ($null -eq $ex -or -not $ex.Data.Contains('PshaiErrorId')) { throw }
         $failure = $ex
     } finally {

@@ -163,6 +163,8 @@ function Invoke-PshaiCmdlet {
         if ($null -ne $run.Failure) { throw (ConvertFrom-PshaiRpcFailure $run.Failure) }
     } catch {
         $ex = $_.Exception
+        # A value the codec cannot send (EncodeCmdletParams) comes wrapped by the method call.
+        if ($ex -is [System.Management.Automation.MethodInvocationException] -and $null -ne $ex.InnerException) { $ex = $ex.InnerException }
         if ($null -eq $ex -or -not $ex.Data.Contains('PshaiErrorId')) { throw }
         $failure = $ex
     } finally {
