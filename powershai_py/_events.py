@@ -93,6 +93,9 @@ class GradioApiEvent:
     # from. Only messages that end the call stop the clock: heartbeats and partials do not.
     deadline: float | None = field(default=None, repr=False)
     call_limit: float | None = field(default=None, repr=False)
+    # Asks the server to cancel the job when the whole-call limit passes (the session sets it):
+    # giving up on reading alone would leave a model running there for nobody.
+    on_timeout: Callable[[], None] | None = field(default=None, repr=False)
     _pump: StreamPump | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -164,8 +167,10 @@ class GradioApiEvent:
         if message is not None or (cancel is not None and cancel.is_set()) or pump.finished:
             return message
         # Stop reading (the socket closes, a queue job leaves the session's channel): the call
-        # is over for us, whatever the server still sends.
+        # is over for us, whatever the server still sends; and ask the server to stop it.
         pump.close()
+        if self.on_timeout is not None:
+            self.on_timeout()
         text = (f"{err.CallTimeout.error_id}: the call to {self.api_name} did not end within "
                 f"its {self.call_limit:g} s limit (CallTimeoutSec)")
         return RawMessage(CUT, text, datetime.now().astimezone())

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import fnmatch
+import logging
 import os
 import threading
 import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
+from functools import partial
 from typing import Any
 
 import httpx
@@ -22,6 +24,8 @@ from ._events import GradioApiEvent, SessionApiEvent, Warn, default_warn
 from ._options import POOL_TIMEOUT, PROTOCOLS, UNSET, SessionOptions, Unset
 from ._predict import final_value, merge_params
 from ._queue import QueueChannel
+
+log = logging.getLogger("powershai_py")
 
 
 class GradioSession:
@@ -301,6 +305,8 @@ class GradioSession:
         if event is None:
             event = self._submit_call(api, params, event_id, call_token)
         event.deadline, event.call_limit = deadline, limit
+        if limit is not None:
+            event.on_timeout = partial(self._cancel_in_background, event)
         event.start_reading()
         hash_ = event.SessionHash
         call = SessionApiEvent(id=event.EventId, ApiEvent=event)
@@ -437,6 +443,19 @@ class GradioSession:
                 self.calls.pop(call.id, None)
                 call.ApiEvent.close()
             return chosen
+
+    def _cancel_in_background(self, event: GradioApiEvent) -> None:
+        """POST /cancel for a call past its CallTimeoutSec, without holding up the timeout error
+        (the request has its own connect and read limits). Best effort: the call has already
+        ended for the caller, so a refusal is only logged."""
+
+        def send() -> None:
+            try:
+                self.client.cancel(event.EventId, event.api_name, event.SessionHash)
+            except err.PowershaiPyError as exc:
+                log.info("cancel after CallTimeoutSec of %s failed: %s", event.EventId, exc)
+
+        threading.Thread(target=send, name=f"cancel-{event.EventId}", daemon=True).start()
 
     def cancel(self, ref: Any) -> SessionApiEvent:
         """Ask the server to cancel a running call (POST /cancel)."""

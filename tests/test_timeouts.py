@@ -7,9 +7,11 @@ and tests/fakes/fault_proxy.py in front of the real app (a silent answer, heartb
 
 from __future__ import annotations
 
+import json
 import socket
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -18,6 +20,7 @@ from powershai_py import _errors as err
 from powershai_py._options import SessionOptions
 from tests.fakes.fault_proxy import Fault, FaultProxy
 from tests.gradio_servers import RunningApp
+from tests.waiting import wait_until
 
 SLACK = 2.0  # scheduling on a shared machine; the bounds below are the limit plus this
 
@@ -124,5 +127,27 @@ def test_heartbeats_do_not_extend_the_call_limit(proxy: FaultProxy, protocol: st
                 session.predict("echo", "y")
         # The session's queue stream is the faulted one until the proxy closes it.
         time.sleep(max(0.0, started + 3.5 - time.monotonic()))
+        session.options.CallTimeoutSec = None
+        echo(session)
+
+
+@pytest.mark.parametrize("protocol", ["call", "queue"])
+def test_a_call_past_its_limit_is_cancelled_on_the_server(proxy: FaultProxy,
+                                                            protocol: str) -> None:
+    """Giving up on reading is not enough: the job must not run on for nobody."""
+    with ps.connect(proxy.url, call_timeout=1.0) as session:
+        session.options.Protocol = protocol
+        call = session.invoke("Op2", [200, 100])  # 200 steps of 0.1 s: far past the limit
+        results = call.results()
+        assert results[-1].event == "error"
+        assert str(call.ApiEvent.error).startswith("POWERSHAI_PY_CALL_TIMEOUT: ")
+
+        def cancel_posts() -> list[Any]:
+            return [r for r in proxy.requests if r.method == "POST" and r.path.endswith("/cancel")]
+
+        wait_until(lambda: cancel_posts(), "the session asked the server to cancel the job")
+        body = json.loads(cancel_posts()[0].body)
+        assert body["event_id"] == call.ApiEvent.EventId
+        assert body["session_hash"] == (call.ApiEvent.SessionHash or call.ApiEvent.EventId)
         session.options.CallTimeoutSec = None
         echo(session)

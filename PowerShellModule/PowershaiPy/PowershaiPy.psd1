@@ -57,6 +57,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:b00702819ce816c8a4bb614955c1ff2c36cb8e583a343ef21563d9f3f99a2de8'
+        InputsHash = 'sha256:b29c7ae992e600a25c3287c00d866bd20d38606f938dabf25cd24499322692e2'
     }
 }

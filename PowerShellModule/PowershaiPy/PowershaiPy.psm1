@@ -2,7 +2,7 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:b00702819ce816c8a4bb614955c1ff2c36cb8e583a343ef21563d9f3f99a2de8
+# Inputs hash: sha256:b29c7ae992e600a25c3287c00d866bd20d38606f938dabf25cd24499322692e2
 # Module: PowershaiPy 0.1.0
 
 #region Runtime (PowerShellModule/src/runtime/, inlined verbatim)
