@@ -57,6 +57,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:b29c7ae992e600a25c3287c00d866bd20d38606f938dabf25cd24499322692e2'
+        InputsHash = 'sha256:d0e0a1df31478a7cc1105d1bd7d144e015505f4afa1cd444d112e75d26be4b5c'
     }
 }

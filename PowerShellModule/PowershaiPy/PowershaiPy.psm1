@@ -2,7 +2,7 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:b29c7ae992e600a25c3287c00d866bd20d38606f938dabf25cd24499322692e2
+# Inputs hash: sha256:d0e0a1df31478a7cc1105d1bd7d144e015505f4afa1cd444d112e75d26be4b5c
 # Module: PowershaiPy 0.1.0
 
 #region Runtime (PowerShellModule/src/runtime/, inlined verbatim)
@@ -299,6 +299,24 @@ function Get-PshaiModuleVersion {
     '0.0.0'
 }
 
+function Remove-PshaiStaleWorkerLog {
+    # A PowerShell that ends without Remove-Module (pwsh -File, a closed window) may not run the
+    # module's cleanup, and its worker's log stays in the temp folder. Each new worker removes the
+    # logs of PowerShell processes that no longer run (the first number in the name is that PID).
+    try {
+        $folder = [System.IO.Path]::GetTempPath()
+        foreach ($file in [System.IO.Directory]::GetFiles($folder, 'powershai-py-worker-*-*.log')) {
+            $name = [System.IO.Path]::GetFileName($file)
+            if ($name -notmatch '^powershai-py-worker-(\d+)-\d+\.log$') { continue }
+            $owner = [int]$Matches[1]
+            if ($owner -eq $PID) { continue }
+            $alive = $true
+            try { $null = [System.Diagnostics.Process]::GetProcessById($owner) } catch { $alive = $false }
+            if (-not $alive) { Remove-Item -LiteralPath $file -Force -ErrorAction SilentlyContinue }
+        }
+    } catch { }
+}
+
 function Start-PshaiWorkerProcess {
     $python = Find-PshaiPython
     $module = $env:POWERSHAI_PY_WORKER_MODULE
@@ -341,6 +359,7 @@ function Start-PshaiWorkerProcess {
 
     # stderr is drained by .NET into a log file (no PowerShell thread involved), so the worker
     # can never block on a full pipe; its tail goes into errors and -Verbose output.
+    Remove-PshaiStaleWorkerLog
     $logName = 'powershai-py-worker-{0}-{1}.log' -f $PID, $proc.Id
     $logPath = Join-Path ([System.IO.Path]::GetTempPath()) $logName
     $logFile = $null

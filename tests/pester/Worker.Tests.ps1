@@ -152,6 +152,30 @@ Describe 'Worker process' {
         $r.Children | Should -Be 0
     }
 
+    It 'removes the worker log a PowerShell left behind when it ended without Remove-Module' {
+        # pwsh -File may end without the module's cleanup, leaving its worker's log in temp. The
+        # log of a PowerShell that no longer runs (a finished child's PID) must go when the next
+        # worker starts; the logs of PowerShells still running stay.
+        $pwsh = (Get-Process -Id $PID).Path
+        $deadPid = (Start-Process -FilePath $pwsh -ArgumentList '-NoProfile', '-Command', 'exit' -PassThru -Wait).Id
+        $temp = [System.IO.Path]::GetTempPath()
+        $stale = Join-Path $temp "powershai-py-worker-$deadPid-1.log"
+        $sleeper = Start-Process -FilePath $pwsh -ArgumentList '-NoProfile', '-Command', 'Start-Sleep 120' -PassThru
+        $kept = Join-Path $temp "powershai-py-worker-$($sleeper.Id)-1.log"
+        try {
+            Set-Content -LiteralPath $stale -Value 'left behind'
+            Set-Content -LiteralPath $kept -Value 'still in use'
+            Remove-Module PowershaiPy
+            $null = Import-PshaiTestModule
+            $null = Get-GradioSession
+            Test-Path -LiteralPath $stale | Should -BeFalse
+            Test-Path -LiteralPath $kept | Should -BeTrue
+        } finally {
+            Stop-Process -Id $sleeper.Id -Force -ErrorAction SilentlyContinue
+            Remove-Item -LiteralPath $stale, $kept -Force -ErrorAction SilentlyContinue
+        }
+    }
+
     It 'leaves no worker process after Remove-Module (this PowerShell)' {
         $null = New-GradioSession $Url -Name 'bye' -Force
         $ids = @(Get-PshaiWorkerProcess | ForEach-Object { $_.Id })

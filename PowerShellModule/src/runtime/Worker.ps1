@@ -17,6 +17,24 @@ function Get-PshaiModuleVersion {
     '0.0.0'
 }
 
+function Remove-PshaiStaleWorkerLog {
+    # A PowerShell that ends without Remove-Module (pwsh -File, a closed window) may not run the
+    # module's cleanup, and its worker's log stays in the temp folder. Each new worker removes the
+    # logs of PowerShell processes that no longer run (the first number in the name is that PID).
+    try {
+        $folder = [System.IO.Path]::GetTempPath()
+        foreach ($file in [System.IO.Directory]::GetFiles($folder, 'powershai-py-worker-*-*.log')) {
+            $name = [System.IO.Path]::GetFileName($file)
+            if ($name -notmatch '^powershai-py-worker-(\d+)-\d+\.log$') { continue }
+            $owner = [int]$Matches[1]
+            if ($owner -eq $PID) { continue }
+            $alive = $true
+            try { $null = [System.Diagnostics.Process]::GetProcessById($owner) } catch { $alive = $false }
+            if (-not $alive) { Remove-Item -LiteralPath $file -Force -ErrorAction SilentlyContinue }
+        }
+    } catch { }
+}
+
 function Start-PshaiWorkerProcess {
     $python = Find-PshaiPython
     $module = $env:POWERSHAI_PY_WORKER_MODULE
@@ -59,6 +77,7 @@ function Start-PshaiWorkerProcess {
 
     # stderr is drained by .NET into a log file (no PowerShell thread involved), so the worker
     # can never block on a full pipe; its tail goes into errors and -Verbose output.
+    Remove-PshaiStaleWorkerLog
     $logName = 'powershai-py-worker-{0}-{1}.log' -f $PID, $proc.Id
     $logPath = Join-Path ([System.IO.Path]::GetTempPath()) $logName
     $logFile = $null
