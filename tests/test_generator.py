@@ -552,3 +552,10 @@ def test_dynamic_parameters_come_from_the_worker_cmdlet_the_spec_names() -> None
             "-Bound $PSBoundParameters -Static @('ApiName', 'Session', 'Params') }") in function
     # Only the cmdlets whose spec asks for them get a DynamicParam block.
     assert psm1.count("DynamicParam {") == 1
+
+
+def test_import_arguments_are_the_modules_own_first_statement() -> None:
+    psm1 = _text(generate(find_root(Path(__file__))), "PowershaiPy.psm1")
+    code = [line for line in psm1.lstrip("\ufeff").splitlines()
+            if line.strip() and not line.lstrip().startswith("#")]
+    assert code[0] == "param($Transport)"

@@ -57,6 +57,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:d0e0a1df31478a7cc1105d1bd7d144e015505f4afa1cd444d112e75d26be4b5c'
+        InputsHash = 'sha256:5c114648ea9b95c937297871526b033ea39ccd8f4f2f1f9ed8ecfb9cfd1979b3'
     }
 }

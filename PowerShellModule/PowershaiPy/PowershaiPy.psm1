@@ -2,8 +2,10 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:d0e0a1df31478a7cc1105d1bd7d144e015505f4afa1cd444d112e75d26be4b5c
+# Inputs hash: sha256:5c114648ea9b95c937297871526b033ea39ccd8f4f2f1f9ed8ecfb9cfd1979b3
 # Module: PowershaiPy 0.1.0
+
+param($Transport)
 
 #region Runtime (PowerShellModule/src/runtime/, inlined verbatim)
 #region PowerShellModule/src/runtime/State.ps1
@@ -718,7 +720,13 @@ function Start-PshaiWorker {
     Start-PshaiWorkerProcess
 }
 
-$script:PshaiTransport = Resolve-PshaiTransport
+# Import-Module PowershaiPy -ArgumentList inprocess (or @{ Transport = 'inprocess' }) binds the
+# module's own $Transport parameter (the spec's importArguments); it wins over the variable.
+$pshaiArgument = Get-Variable -Name Transport -Scope Script -ValueOnly -ErrorAction SilentlyContinue
+$pshaiAsked = $null
+if ($pshaiArgument -is [System.Collections.IDictionary]) { $pshaiAsked = [string]$pshaiArgument['Transport'] }
+elseif ($null -ne $pshaiArgument) { $pshaiAsked = [string]$pshaiArgument }
+$script:PshaiTransport = Resolve-PshaiTransport -Requested $pshaiAsked
 #endregion PowerShellModule/src/runtime/InProcess.ps1
 
 #region PowerShellModule/src/runtime/Rpc.ps1

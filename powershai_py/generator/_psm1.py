@@ -161,6 +161,12 @@ def render_psm1(spec: Spec, runtime: str, provenance: Provenance, runtime_path: 
         f"# Inputs hash: {provenance.inputs_hash}",
         f"# Module: {name} {spec.module.version}",
         "",
+    ]
+    if spec.module.import_arguments:
+        # The module's own parameters: Import-Module -ArgumentList binds them by position.
+        names = ", ".join(f"${n}" for n in spec.module.import_arguments)
+        out += [f"param({names})", ""]
+    out += [
         f"#region Runtime ({runtime_path}, inlined verbatim)",
         runtime,
         "#endregion Runtime",

@@ -117,6 +117,8 @@ class ModuleSpec:
     version: str
     guid: str
     description: str
+    # Names of the psm1's own param() (Import-Module -ArgumentList binds them by position).
+    import_arguments: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -335,7 +337,7 @@ def parse_spec(raw: object, source: str = "spec") -> Spec:
     if schema != SPEC_SCHEMA:
         raise GeneratorError(f"{source}.schema: expected {SPEC_SCHEMA!r}, got {schema!r}")
     mod = _mapping(data["module"], f"{source}.module")
-    _check_keys(mod, f"{source}.module", _MODULE_REQUIRED, ())
+    _check_keys(mod, f"{source}.module", _MODULE_REQUIRED, ("importArguments",))
     guid = _str(mod["guid"], f"{source}.module.guid")
     if not _GUID_RE.match(guid):
         raise GeneratorError(f"{source}.module.guid: {guid!r} is not a GUID")
@@ -344,6 +346,7 @@ def parse_spec(raw: object, source: str = "spec") -> Spec:
         version=_str(mod["version"], f"{source}.module.version"),
         guid=guid,
         description=_str(mod["description"], f"{source}.module.description"),
+        import_arguments=_str_list(mod.get("importArguments"), f"{source}.module.importArguments"),
     )
     raw_cmdlets = data["cmdlets"]
     if not isinstance(raw_cmdlets, list) or not raw_cmdlets:

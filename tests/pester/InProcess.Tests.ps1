@@ -189,6 +189,24 @@ sysconfig.get_config_var = lambda name: 0 if name == "Py_ENABLE_SHARED" else _re
         }
     }
 
+    It 'takes the transport from Import-Module -ArgumentList too, over the environment variable' {
+        $r = Invoke-PshaiTransportJob -Transport 'stdio' -ArgumentList $Url -Script {
+            param($Url)
+            $manifest = Get-PshaiModuleManifest
+            Import-Module $manifest -ArgumentList inprocess -Force
+            $null = New-GradioSession $Url -Name 'by-argument'
+            $byArgument = @(Get-PshaiWorkerProcess).Count
+            $loaded = @((Get-Process -Id $PID).Modules | Where-Object { $_.ModuleName -match '^libpython3|^python3\d+\.dll$' }).Count
+            Remove-Module PowershaiPy
+            Import-Module $manifest -ArgumentList @{ Transport = 'stdio' } -Force
+            $null = New-GradioSession $Url -Name 'by-table'
+            @{ ByArgument = $byArgument; Loaded = $loaded; ByTable = @(Get-PshaiWorkerProcess).Count }
+        }
+        $r.ByArgument | Should -Be 0
+        $r.Loaded | Should -BeGreaterThan 0
+        $r.ByTable | Should -Be 1
+    }
+
     It 'rejects an unknown transport name with a clear error' {
         { Invoke-PshaiTransportJob -Transport 'pigeon' -Script { 'loaded' } } |
             Should -Throw -ExpectedMessage '*POWERSHAI_PY_INVALID_TRANSPORT*'

@@ -168,4 +168,10 @@ function Start-PshaiWorker {
     Start-PshaiWorkerProcess
 }
 
-$script:PshaiTransport = Resolve-PshaiTransport
+# Import-Module PowershaiPy -ArgumentList inprocess (or @{ Transport = 'inprocess' }) binds the
+# module's own $Transport parameter (the spec's importArguments); it wins over the variable.
+$pshaiArgument = Get-Variable -Name Transport -Scope Script -ValueOnly -ErrorAction SilentlyContinue
+$pshaiAsked = $null
+if ($pshaiArgument -is [System.Collections.IDictionary]) { $pshaiAsked = [string]$pshaiArgument['Transport'] }
+elseif ($null -ne $pshaiArgument) { $pshaiAsked = [string]$pshaiArgument }
+$script:PshaiTransport = Resolve-PshaiTransport -Requested $pshaiAsked
