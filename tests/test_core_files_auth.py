@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 import powershai_py as ps
+from powershai_py import _errors as err
 from tests.fakes.fake_gradio import FakeGradio, Script, closed_port
 from tests.gradio_servers import RunningApp
 
@@ -331,15 +332,17 @@ def test_token_never_in_error_messages(fake: FakeGradio, tmp_path: Path) -> None
         assert SECRET[3:] not in full_text(exc)
 
 
-def test_download_of_a_missing_file_is_a_connection_error(gradio6_app: RunningApp,
-                                                          tmp_path: Path) -> None:
+def test_download_the_server_refuses_is_an_http_error_with_its_status(
+        gradio6_app: RunningApp, tmp_path: Path) -> None:
     s = ps.GradioSession(gradio6_app.url).connect()
     try:
-        with pytest.raises(ps.GradioConnectionError) as info:
+        # Gradio 6 serves only allowed paths: any other one is 403 "File not allowed".
+        with pytest.raises(err.HttpStatusError) as info:
             s.client.download(s.AppUrl + "/file=/tmp/does/not/exist.txt",
                               str(tmp_path / "out.txt"))
         assert info.value.error_id == "POWERSHAI_HUGGINGFACE_GRADIO_HTTP"
-        assert "403" in str(info.value) or "404" in str(info.value)
+        assert info.value.status == 403
+        assert not (tmp_path / "out.txt").exists()
     finally:
         s.close()
 

@@ -57,6 +57,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:5c114648ea9b95c937297871526b033ea39ccd8f4f2f1f9ed8ecfb9cfd1979b3'
+        InputsHash = 'sha256:05f90a53babee60756442c57051e368a67ccb8016efe0a70c7ee016d75bdf8af'
     }
 }

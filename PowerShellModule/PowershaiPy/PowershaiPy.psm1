@@ -2,7 +2,7 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:5c114648ea9b95c937297871526b033ea39ccd8f4f2f1f9ed8ecfb9cfd1979b3
+# Inputs hash: sha256:05f90a53babee60756442c57051e368a67ccb8016efe0a70c7ee016d75bdf8af
 # Module: PowershaiPy 0.1.0
 
 param($Transport)
@@ -570,9 +570,12 @@ function Resolve-PshaiTransport {
     if (-not $name) { return 'stdio' }
     $name = $name.Trim().ToLowerInvariant()
     if ($script:PshaiTransportNames -notcontains $name) {
-        throw (New-PshaiException -ErrorId 'POWERSHAI_PY_INVALID_TRANSPORT' -Category 'InvalidArgument' -Message (
-                "POWERSHAI_PY_INVALID_TRANSPORT: transport '$name' is not one of " +
-                "$($script:PshaiTransportNames -join ', ') (from `$env:POWERSHAI_PY_TRANSPORT or Import-Module -ArgumentList)."))
+        $ex = New-PshaiException -ErrorId 'POWERSHAI_PY_INVALID_TRANSPORT' -Category 'InvalidArgument' -Message (
+            "POWERSHAI_PY_INVALID_TRANSPORT: transport '$name' is not one of " +
+            "$($script:PshaiTransportNames -join ', ') (from `$env:POWERSHAI_PY_TRANSPORT or Import-Module -ArgumentList).")
+        # An ErrorRecord, so that Import-Module's error carries the id as its ErrorId.
+        throw (New-Object System.Management.Automation.ErrorRecord($ex, 'POWERSHAI_PY_INVALID_TRANSPORT',
+                [System.Management.Automation.ErrorCategory]::InvalidArgument, $name))
     }
     $name
 }

@@ -207,8 +207,17 @@ sysconfig.get_config_var = lambda name: 0 if name == "Py_ENABLE_SHARED" else _re
         $r.ByTable | Should -Be 1
     }
 
-    It 'rejects an unknown transport name with a clear error' {
-        { Invoke-PshaiTransportJob -Transport 'pigeon' -Script { 'loaded' } } |
-            Should -Throw -ExpectedMessage '*POWERSHAI_PY_INVALID_TRANSPORT*'
+    It 'rejects an unknown transport name with POWERSHAI_PY_INVALID_TRANSPORT, from the variable or the argument' {
+        $r = Invoke-PshaiTransportJob -Transport 'stdio' -Script {
+            $manifest = Get-PshaiModuleManifest
+            $env:POWERSHAI_PY_TRANSPORT = 'pigeon'
+            $fromVariable = try { Import-Module $manifest -Force -ErrorAction Stop; 'loaded' } catch { $_ }
+            $env:POWERSHAI_PY_TRANSPORT = 'stdio'
+            $fromArgument = try { Import-Module $manifest -Force -ArgumentList 'owl' -ErrorAction Stop; 'loaded' } catch { $_ }
+            @{ Variable = "$($fromVariable.FullyQualifiedErrorId)|$($fromVariable.Exception.Message)"
+               Argument = "$($fromArgument.FullyQualifiedErrorId)|$($fromArgument.Exception.Message)" }
+        }
+        $r.Variable | Should -BeLike "POWERSHAI_PY_INVALID_TRANSPORT,*|POWERSHAI_PY_INVALID_TRANSPORT: transport 'pigeon' is not one of stdio, inprocess, auto*"
+        $r.Argument | Should -BeLike "POWERSHAI_PY_INVALID_TRANSPORT,*|POWERSHAI_PY_INVALID_TRANSPORT: transport 'owl' is not one of*"
     }
 }

@@ -107,8 +107,7 @@ Describe 'Runtime: worker lifecycle' {
         try {
             $err = $null
             try { Invoke-FakeEcho -Value 1 } catch { $err = $_ }
-            $err | Should -Not -BeNullOrEmpty
-            $err.FullyQualifiedErrorId | Should -BeLike 'POWERSHAI_PY_WORKER_MISMATCH*'
+            Assert-PshaiErrorId $err 'POWERSHAI_PY_WORKER_MISMATCH'
             $err.Exception.Message | Should -Match "protocol '99'"
             $err.Exception.Message | Should -Match 'pip install'
         } finally {
@@ -288,7 +287,7 @@ Describe 'Runtime: messages, errors, ShouldProcess, callbacks, directives' {
     }
 }
 
-Describe 'Runtime: completers answer from the cache' {
+Describe 'Runtime: completers (names from the cache, the session from the worker)' {
     BeforeAll {
         $null = New-FakeGradioSession -Name 'alpha' -Default
         $null = New-FakeGradioSession -Name 'beta space'

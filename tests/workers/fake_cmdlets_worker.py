@@ -200,17 +200,32 @@ def get_property(ref: dict[str, Any], prop: str) -> Any:
 
 def gradio_session(ctx: CmdletContext, args: dict[str, Any]) -> CmdletResult:
     name = str(args.get("Name", "s1"))
-    return CmdletResult(
-        output=[
-            {
-                "$type": "GradioSession",
-                "$id": name,
-                "Name": name,
-                "IsDefault": bool(args.get("Default", False)),
-                "info": {"named_endpoints": {"/predict": {}, "/my api": {}}},
-            }
-        ]
-    )
+    session = {
+        "$type": "GradioSession",
+        "$id": name,
+        "Name": name,
+        "IsDefault": bool(args.get("Default", False)),
+        "info": {"named_endpoints": {"/predict": {}, "/my api": {}}},
+    }
+    STATE.setdefault("sessions", {})[name] = session
+    return CmdletResult(output=[session])
+
+
+def get_gradio_session(ctx: CmdletContext, args: dict[str, Any]) -> CmdletResult:
+    """What the completers ask: the real worker's rule for '.', over the fake sessions."""
+    sessions: dict[str, dict[str, Any]] = STATE.get("sessions", {})
+    wanted = args.get("Session", ".")
+    if isinstance(wanted, dict) and isinstance(wanted.get("$ref"), dict):
+        wanted = wanted["$ref"].get("$id")
+    if wanted == ".":
+        found = [s for s in sessions.values() if s["IsDefault"]] or (
+            list(sessions.values()) if len(sessions) == 1 else [])
+    else:
+        found = [s for s in sessions.values() if s["Name"] == wanted]
+    if not found:
+        raise PowershaiPyError(f"no session {wanted}",
+                               error_id="POWERSHAI_HUGGINGFACE_GRADIO_GETSESSIONS_NOTFOUND")
+    return CmdletResult(output=found[:1])
 
 
 def remove_things(ctx: CmdletContext, args: dict[str, Any]) -> CmdletResult:
@@ -251,6 +266,7 @@ CMDLETS = {
     "Update-FakeLive": bump_live,
     "Invoke-FakeRefresh": refresh_live,
     "New-FakeGradioSession": gradio_session,
+    "Get-GradioSession": get_gradio_session,
     "Remove-FakeThing": remove_things,
     "Invoke-FakeCallback": callback,
     "Invoke-FakeDirective": directives,

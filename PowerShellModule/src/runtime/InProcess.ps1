@@ -18,9 +18,12 @@ function Resolve-PshaiTransport {
     if (-not $name) { return 'stdio' }
     $name = $name.Trim().ToLowerInvariant()
     if ($script:PshaiTransportNames -notcontains $name) {
-        throw (New-PshaiException -ErrorId 'POWERSHAI_PY_INVALID_TRANSPORT' -Category 'InvalidArgument' -Message (
-                "POWERSHAI_PY_INVALID_TRANSPORT: transport '$name' is not one of " +
-                "$($script:PshaiTransportNames -join ', ') (from `$env:POWERSHAI_PY_TRANSPORT or Import-Module -ArgumentList)."))
+        $ex = New-PshaiException -ErrorId 'POWERSHAI_PY_INVALID_TRANSPORT' -Category 'InvalidArgument' -Message (
+            "POWERSHAI_PY_INVALID_TRANSPORT: transport '$name' is not one of " +
+            "$($script:PshaiTransportNames -join ', ') (from `$env:POWERSHAI_PY_TRANSPORT or Import-Module -ArgumentList).")
+        # An ErrorRecord, so that Import-Module's error carries the id as its ErrorId.
+        throw (New-Object System.Management.Automation.ErrorRecord($ex, 'POWERSHAI_PY_INVALID_TRANSPORT',
+                [System.Management.Automation.ErrorCategory]::InvalidArgument, $name))
     }
     $name
 }
