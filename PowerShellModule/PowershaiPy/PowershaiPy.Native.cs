@@ -422,6 +422,14 @@ namespace PowershaiPy.Native
             }
             JsonObject obj = value as JsonObject;
             if (obj == null) { return value; }
+            if (obj.Names.Contains(""))
+            {
+                // A PSObject cannot have a property named "" (ConvertFrom-Json refuses it unless
+                // -AsHashtable): such an object becomes an ordered hashtable, nothing dropped.
+                OrderedDictionary table = new OrderedDictionary();
+                for (int i = 0; i < obj.Names.Count; i++) { table[obj.Names[i]] = Plain(obj.Values[i]); }
+                return table;
+            }
             PSObject target = new PSObject();
             for (int i = 0; i < obj.Names.Count; i++)
             {

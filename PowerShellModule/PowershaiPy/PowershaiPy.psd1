@@ -42,6 +42,7 @@
     CmdletsToExport = @()
     VariablesToExport = @()
     AliasesToExport = @(
+        'InvokeGradioApi'
         'GradioApiFunction'
         'Connect-HfSpaceGradio'
         'Get-HfSpace'
@@ -57,6 +58,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:05f90a53babee60756442c57051e368a67ccb8016efe0a70c7ee016d75bdf8af'
+        InputsHash = 'sha256:31935698c2acc6ed2b84fcf5852038dedcee29f645cc48572bc62df41727ee79'
     }
 }

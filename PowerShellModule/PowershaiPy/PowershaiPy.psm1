@@ -2,7 +2,7 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:05f90a53babee60756442c57051e368a67ccb8016efe0a70c7ee016d75bdf8af
+# Inputs hash: sha256:31935698c2acc6ed2b84fcf5852038dedcee29f645cc48572bc62df41727ee79
 # Module: PowershaiPy 0.1.0
 
 param($Transport)
@@ -1728,6 +1728,7 @@ function Convert-GradioParamPowershell {
 #endregion Cmdlets
 
 #region Aliases
+Set-Alias -Name 'InvokeGradioApi' -Value 'Invoke-GradioHttp'
 Set-Alias -Name 'GradioApiFunction' -Value 'New-GradioSessionApiProxyFunction'
 Set-Alias -Name 'Connect-HfSpaceGradio' -Value 'Connect-HuggingFaceSpaceGradio'
 Set-Alias -Name 'Get-HfSpace' -Value 'Get-HuggingFaceSpace'
@@ -1834,6 +1835,7 @@ Export-ModuleMember -Function @(
     'Set-HuggingFaceToken',
     'Convert-GradioParamPowershell'
 ) -Alias @(
+    'InvokeGradioApi',
     'GradioApiFunction',
     'Connect-HfSpaceGradio',
     'Get-HfSpace',

@@ -188,6 +188,13 @@ Describe 'Native: WireCodec' {
         $Codec.LiveCache.ContainsKey('NotTyped|n1') | Should -BeFalse
     }
 
+    It 'keeps a $plain object with an empty key name as an ordered hashtable (no PSObject can hold it)' {
+        $decoded = $Codec.DecodeJson('{"$plain":{"outer":{"":"blank","k":2}}}', $false)
+        $decoded.outer | Should -BeOfType [System.Collections.Specialized.OrderedDictionary]
+        $decoded.outer[''] | Should -Be 'blank'
+        $decoded.outer['k'] | Should -Be 2
+    }
+
     It 'gives $hashtable values as ordered, case-insensitive dictionaries all the way down' {
         $h = $Codec.DecodeJson('{"$hashtable":{"zeta":1,"Alpha":{"inner":[{"x":2}]},"mid":"m"}}', $false)
         $h | Should -BeOfType [System.Collections.Specialized.OrderedDictionary]

@@ -136,7 +136,7 @@ Describe 'Send-GradioApi' {
     }
 
     It '-EventId posts nothing and reads the results of the event given' {
-        $posted = Invoke-GradioHttp "$Api/call/echo" POST @{ data = @('posted elsewhere') } | ConvertFrom-Json
+        $posted = Invoke-GradioHttp "$Api/call/echo" POST @{ data = @('posted elsewhere') }
         Clear-ProxyLog
         $ev = Send-GradioApi -AppUrl $ProxyApi -ApiName echo -Params @('not sent') -EventId $posted.event_id
         $ev.EventId | Should -Be $posted.event_id
@@ -215,7 +215,7 @@ Describe 'Invoke-GradioSessionApi -EventId and -Token' {
     }
 
     It '-EventId records the event in the session without posting a call' {
-        $posted = Invoke-GradioHttp "$Api/call/echo" POST @{ data = @('from outside') } | ConvertFrom-Json
+        $posted = Invoke-GradioHttp "$Api/call/echo" POST @{ data = @('from outside') }
         Clear-ProxyLog
         $ev = Invoke-GradioSessionApi echo @('not sent') $posted.event_id params-proxy
         $ev.id | Should -Be $posted.event_id

@@ -21,14 +21,19 @@ AfterAll {
 }
 
 Describe 'Invoke-GradioHttp' {
-    # It answers the body's text (the help page says "decoded": reported to the lead).
-    It 'GETs the body' {
+    It 'GETs the answer decoded from JSON, as PowerShai (ConvertFrom-Json)' {
         $config = Invoke-GradioHttp "$($G6.Url)/config"
-        "$config" | Should -Match '"version":\s*"6\.'
+        $config | Should -BeOfType [System.Management.Automation.PSCustomObject]
+        "$($config.version)" | Should -Match '^6\.'
+        (InvokeGradioApi "$($G6.Url)/config").version | Should -Be $config.version
+    }
+
+    It 'refuses an answer that is not JSON with POWERSHAI_HUGGINGFACE_GRADIO_NOTGRADIO' {
+        Assert-PshaiErrorId (Get-PshaiError { Invoke-GradioHttp "$($G6.Url)/" }) 'POWERSHAI_HUGGINGFACE_GRADIO_NOTGRADIO'
     }
 
     It 'POSTs a hashtable as JSON, then streams the answer line by line to -StreamCallback' {
-        $posted = Invoke-GradioHttp "$Api/call/echo" POST @{ data = @('over http') } | ConvertFrom-Json
+        $posted = Invoke-GradioHttp "$Api/call/echo" POST @{ data = @('over http') }
         "$($posted.event_id)" | Should -Match '^[0-9a-f]+$'
         $lines = New-Object System.Collections.Generic.List[string]
         $null = Invoke-GradioHttp "$Api/call/echo/$($posted.event_id)" -StreamCallback { param($line) $lines.Add("$line") }
@@ -46,7 +51,7 @@ Describe 'Invoke-GradioDynamicApi -Params' {
 
 Describe 'Invoke-GradioSessionApi -EventId' {
     It 'attaches to an event started elsewhere and reads its result' {
-        $posted = Invoke-GradioHttp "$Api/call/echo" POST @{ data = @('attached') } | ConvertFrom-Json
+        $posted = Invoke-GradioHttp "$Api/call/echo" POST @{ data = @('attached') }
         $ev = Invoke-GradioSessionApi echo -EventId $posted.event_id -session $S
         $ev.id | Should -Be $posted.event_id
         $r = @($ev | Update-GradioSessionApiResult)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
@@ -12,7 +13,17 @@ from ..._auth import resolve_token, token_headers
 from ..._client import GradioClient
 from ..._files import file_data_from_server_path
 from ..._http import check_http_url, http_errors, send
-from ._base import Args, CmdletContext, CmdletResult, cmdlet, local_path, ref_of, resolve_session
+from ._base import (
+    Args,
+    CmdletContext,
+    CmdletResult,
+    cmdlet,
+    local_path,
+    ref_of,
+    resolve_session,
+    wire_for,
+)
+from ._wire import plain
 
 
 def _client_for(ctx: CmdletContext, value: Any) -> GradioClient:
@@ -69,7 +80,16 @@ def invoke_http(ctx: CmdletContext, a: Args) -> CmdletResult:
     if response.status_code >= 400:
         raise err.HttpStatusError(f"{what}: HTTP {response.status_code} {body[:300]}",
                                   status=response.status_code)
-    return CmdletResult([body])
+    # PowerShai answers `$resp.text | ConvertFrom-Json`: the decoded JSON, as that PowerShell's
+    # ConvertFrom-Json gives it (7 writes a top-level array's items one by one; 5.1 the array).
+    try:
+        decoded = json.loads(body) if body.strip() else None
+    except ValueError:
+        kind = response.headers.get("content-type", "no content type")
+        raise err.NotGradio(f"{what}: the answer is not JSON ({kind}): {body[:120]!r}") from None
+    if isinstance(decoded, list) and wire_for(ctx.state).unroll:
+        return CmdletResult([plain(item) for item in decoded])
+    return CmdletResult([] if decoded is None else [plain(decoded)])
 
 
 def _as_list(value: Any) -> list[Any]:
