@@ -16,15 +16,8 @@ BeforeAll {
     try { $script:G6 = Start-PshaiGradioApp -Version 6 } finally { $env:GRADIO_HEARTBEAT_INTERVAL = $oldInterval }
     $script:Api = $G6.Url + '/gradio_api'
 
-    $psi = New-Object System.Diagnostics.ProcessStartInfo
-    $psi.FileName = Get-PshaiPython
-    $psi.Arguments = '-u -m tests.fakes.fault_proxy "' + $G6.Url + '"'
-    $psi.WorkingDirectory = Get-PshaiRepoRoot
-    $psi.UseShellExecute = $false
-    $psi.RedirectStandardInput = $true
-    $psi.RedirectStandardOutput = $true
-    $script:Proxy = [System.Diagnostics.Process]::Start($psi)
-    $script:ProxyUrl = $Proxy.StandardOutput.ReadLine().Trim()
+    $script:Proxy = Start-PshaiHelperServer -Module 'tests.fakes.fault_proxy' -Upstream $G6.Url
+    $script:ProxyUrl = $Proxy.Url
     $script:ProxyApi = $ProxyUrl + '/gradio_api'
 
     $null = Import-PshaiTestModule
@@ -58,7 +51,7 @@ BeforeAll {
 AfterAll {
     if (Get-Module PowershaiPy) { Clear-PshaiSessions }
     Remove-PshaiTestModule
-    if ($Proxy) { $Proxy.StandardInput.Close(); if (-not $Proxy.WaitForExit(10000)) { $Proxy.Kill() } }
+    Stop-PshaiHelperServer $Proxy
     Stop-PshaiGradioApp $G6
 }
 

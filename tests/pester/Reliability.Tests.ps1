@@ -12,15 +12,8 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     $script:G6 = Start-PshaiGradioApp -Version 6
 
-    $psi = New-Object System.Diagnostics.ProcessStartInfo
-    $psi.FileName = Get-PshaiPython
-    $psi.Arguments = '-u -m tests.fakes.fault_proxy "' + $G6.Url + '"'
-    $psi.WorkingDirectory = Get-PshaiRepoRoot
-    $psi.UseShellExecute = $false
-    $psi.RedirectStandardInput = $true
-    $psi.RedirectStandardOutput = $true
-    $script:Proxy = [System.Diagnostics.Process]::Start($psi)
-    $script:ProxyUrl = $Proxy.StandardOutput.ReadLine().Trim()
+    $script:Proxy = Start-PshaiHelperServer -Module 'tests.fakes.fault_proxy' -Upstream $G6.Url
+    $script:ProxyUrl = $Proxy.Url
 
     $null = Import-PshaiTestModule
     Clear-PshaiSessions
@@ -52,7 +45,7 @@ BeforeAll {
 AfterAll {
     if (Get-Module PowershaiPy) { Clear-PshaiSessions }
     Remove-PshaiTestModule
-    if ($Proxy) { $Proxy.StandardInput.Close(); if (-not $Proxy.WaitForExit(10000)) { $Proxy.Kill() } }
+    Stop-PshaiHelperServer $Proxy
     Stop-PshaiGradioApp $G6
 }
 

@@ -13,14 +13,8 @@ BeforeAll {
     $script:G6 = Start-PshaiGradioApp -Version '6'
 
     # The stand-in starts before the module, so the worker inherits POWERSHAI_HF_HUB_URL.
-    $psi = New-Object System.Diagnostics.ProcessStartInfo
-    $psi.FileName = Get-PshaiPython
-    $psi.Arguments = '-u "' + (Join-Path (Get-PshaiRepoRoot) 'tests/hub_standin.py') + '" "' + $G6.Url + '"'
-    $psi.WorkingDirectory = Get-PshaiRepoRoot
-    $psi.UseShellExecute = $false
-    $psi.RedirectStandardOutput = $true
-    $script:Hub = [System.Diagnostics.Process]::Start($psi)
-    $script:HubUrl = $Hub.StandardOutput.ReadLine().Trim()
+    $script:Hub = Start-PshaiHelperServer -Script 'tests/hub_standin.py' -Upstream $G6.Url
+    $script:HubUrl = $Hub.Url
     $script:OldHubUrl = $env:POWERSHAI_HF_HUB_URL
     $script:OldTokens = @($env:HF_API_TOKEN, $env:HF_TOKEN)
     $env:POWERSHAI_HF_HUB_URL = $HubUrl
@@ -52,7 +46,7 @@ AfterAll {
     $env:POWERSHAI_HF_HUB_URL = $OldHubUrl
     $env:HF_API_TOKEN = $OldTokens[0]
     $env:HF_TOKEN = $OldTokens[1]
-    if ($Hub) { try { $Hub.Kill() } catch { } }
+    Stop-PshaiHelperServer $Hub
     Stop-PshaiGradioApp $G6
 }
 

@@ -222,3 +222,31 @@ function Get-PshaiResultValues {
     param($Results, [string]$Event = 'generating')
     @($Results | Where-Object { $_.event -eq $Event } | ForEach-Object { @($_.data)[0] })
 }
+
+function Start-PshaiHelperServer {
+    <# Starts one of the tests' Python servers that print their URL first: the fault proxy
+       (-Module tests.fakes.fault_proxy, which serves until its stdin closes) or the Hub stand-in
+       (-Script tests/hub_standin.py, which serves until stopped), given the upstream Gradio URL.
+       Returns the process and its URL; Stop-PshaiHelperServer ends it. #>
+    param([string]$Module, [string]$Script, [string]$Upstream)
+    $psi = New-Object System.Diagnostics.ProcessStartInfo
+    $psi.FileName = Get-PshaiPython
+    $target = if ($Module) { "-m $Module" } else { '"' + (Join-Path (Get-PshaiRepoRoot) $Script) + '"' }
+    $psi.Arguments = "-u $target `"$Upstream`""
+    $psi.WorkingDirectory = Get-PshaiRepoRoot
+    $psi.UseShellExecute = $false
+    $psi.RedirectStandardInput = $true
+    $psi.RedirectStandardOutput = $true
+    $process = [System.Diagnostics.Process]::Start($psi)
+    [pscustomobject]@{ Process = $process; Url = $process.StandardOutput.ReadLine().Trim(); StopsOnStdin = [bool]$Module }
+}
+
+function Stop-PshaiHelperServer {
+    param($Server)
+    if ($null -eq $Server) { return }
+    if ($Server.StopsOnStdin) {
+        try { $Server.Process.StandardInput.Close() } catch { }
+        if ($Server.Process.WaitForExit(10000)) { return }
+    }
+    try { $Server.Process.Kill() } catch { }
+}

@@ -6,15 +6,8 @@ BeforeAll {
     Set-StrictMode -Version Latest
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     $G6 = Start-PshaiGradioApp -Version 6
-    $psi = New-Object System.Diagnostics.ProcessStartInfo
-    $psi.FileName = Get-PshaiPython
-    $psi.Arguments = '-u -m tests.fakes.fault_proxy "' + $G6.Url + '"'
-    $psi.WorkingDirectory = Get-PshaiRepoRoot
-    $psi.UseShellExecute = $false
-    $psi.RedirectStandardInput = $true
-    $psi.RedirectStandardOutput = $true
-    $Proxy = [System.Diagnostics.Process]::Start($psi)
-    $ProxyUrl = $Proxy.StandardOutput.ReadLine()
+    $Proxy = Start-PshaiHelperServer -Module 'tests.fakes.fault_proxy' -Upstream $G6.Url
+    $ProxyUrl = $Proxy.Url
     $null = Import-PshaiTestModule
     Clear-PshaiSessions
 }
@@ -22,7 +15,7 @@ BeforeAll {
 AfterAll {
     if (Get-Module PowershaiPy) { Clear-PshaiSessions }
     Remove-PshaiTestModule
-    if ($Proxy) { $Proxy.StandardInput.Close(); if (-not $Proxy.WaitForExit(10000)) { $Proxy.Kill() } }
+    Stop-PshaiHelperServer $Proxy
     Stop-PshaiGradioApp $G6
 }
 
