@@ -281,3 +281,39 @@ def test_file_urls_of_another_host_get_no_token(catcher: FakeGradio) -> None:
     assert client._headers(True, "http://127.0.0.1:1/gradio_api/file=x")
     assert client._headers(True, f"http://localhost:{catcher.port}/file=x") == {}
     client.close()
+
+
+def test_redirect_to_another_scheme_is_refused(proxy: FaultProxy) -> None:
+    proxy.inject("GET", r"/hop$", Fault("redirect", status=302, location="ftp://127.0.0.1/x"))
+    with pytest.raises(err.InvalidUrl) as info, httpx.Client() as http, http_errors("GET /hop"):
+        send(http, "GET", proxy.url + "/hop", max_redirects=3)
+    assert info.value.error_id == "POWERSHAI_PY_INVALID_URL"
+
+
+@pytest.mark.parametrize(("method", "route", "act"), [
+    ("POST", r"/call/echo$", "call"),
+    ("POST", r"/upload", "upload"),
+    ("GET", r"/call/echo/", "stream"),
+])
+def test_error_status_on_the_other_routes(proxy: FaultProxy, session: ps.GradioSession,
+                                          tmp_path: Path, method: str, route: str,
+                                          act: str) -> None:
+    proxy.inject(method, route, Fault("status", status=503, body="proxy says no"))
+    if act == "upload":
+        sample = tmp_path / "f.txt"
+        sample.write_text("x", encoding="utf-8")
+        with pytest.raises(err.HttpStatusError) as info:
+            session.send_files([str(sample)])
+        assert info.value.status == 503
+    else:
+        session.options.Protocol = "call"
+        if act == "call":
+            with pytest.raises(err.HttpStatusError) as info:
+                session.invoke("echo", ["x"])
+            assert info.value.status == 503
+        else:
+            call = session.invoke("echo", ["x"])
+            assert results_of(call)[-1].event == "error"
+            assert str(call.ApiEvent.error).startswith("POWERSHAI_HUGGINGFACE_GRADIO_HTTP: ")
+        session.options.Protocol = "auto"
+    still_works(session)

@@ -231,7 +231,7 @@ namespace PowershaiPy.Native
 namespace PowershaiPy.Native
 {
     /// <summary>Wire values to PowerShell values and PowerShell values to wire JSON.</summary>
-    public sealed class WireCodec
+    public sealed partial class WireCodec
     {
         private const string TypePrefix = "PowershaiType:";
         private const int MaxEncodeDepth = 100;
@@ -449,8 +449,14 @@ namespace PowershaiPy.Native
             string text = Convert.ToString(value, CultureInfo.InvariantCulture);
             return DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces).LocalDateTime;
         }
+    }
+}
 
-        // -- encoding --------------------------------------------------------------------------
+// ---- PowerShellModule/src/native/WireEncoding.cs
+namespace PowershaiPy.Native
+{
+    public sealed partial class WireCodec
+    {
 
         /// <summary>The {"$type","$id"} reference of a live object we handed out, or null.</summary>
         public static OrderedDictionary RefOf(object value)

@@ -58,6 +58,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:31935698c2acc6ed2b84fcf5852038dedcee29f645cc48572bc62df41727ee79'
+        InputsHash = 'sha256:29900424058e14630af2d3ee3ba1408b1b78b661bb30a8edfe86b1dba219879b'
     }
 }

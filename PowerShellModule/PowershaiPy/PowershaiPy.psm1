@@ -2,7 +2,7 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:31935698c2acc6ed2b84fcf5852038dedcee29f645cc48572bc62df41727ee79
+# Inputs hash: sha256:29900424058e14630af2d3ee3ba1408b1b78b661bb30a8edfe86b1dba219879b
 # Module: PowershaiPy 0.1.0
 
 param($Transport)
@@ -964,8 +964,8 @@ function Invoke-PshaiDirective {
                     $isOurs = $existing.CommandType -eq 'Function' -and $null -ne $existing.ScriptBlock -and
                         $existing.ScriptBlock.ToString().Contains($marker)
                     if (-not $isOurs) {
+                        # The worker names the id (the runtime keeps no cmdlet's error ids).
                         $errorId = [string](Get-PshaiField $Directive 'existsErrorId')
-                        if (-not $errorId) { $errorId = 'POWERSHAI_HUGGINGFACE_NEWGRADIOPROXY_EXISTS' }
                         throw (New-PshaiException -ErrorId $errorId -Category 'ResourceExists' -Message (
                                 "${errorId}: a $($existing.CommandType) named '$name' already exists and is not a " +
                                 'proxy function; use -Force to replace it.'))

@@ -37,8 +37,8 @@ function Invoke-PshaiDirective {
                     $isOurs = $existing.CommandType -eq 'Function' -and $null -ne $existing.ScriptBlock -and
                         $existing.ScriptBlock.ToString().Contains($marker)
                     if (-not $isOurs) {
+                        # The worker names the id (the runtime keeps no cmdlet's error ids).
                         $errorId = [string](Get-PshaiField $Directive 'existsErrorId')
-                        if (-not $errorId) { $errorId = 'POWERSHAI_HUGGINGFACE_NEWGRADIOPROXY_EXISTS' }
                         throw (New-PshaiException -ErrorId $errorId -Category 'ResourceExists' -Message (
                                 "${errorId}: a $($existing.CommandType) named '$name' already exists and is not a " +
                                 'proxy function; use -Force to replace it.'))
