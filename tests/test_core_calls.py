@@ -244,9 +244,14 @@ def test_state_slot_filled_with_only_the_visible_param(session: ps.GradioSession
     assert data[0].startswith("a #")
 
 
-def test_state_kept_across_calls_in_one_session_on_6(gradio6_app: RunningApp) -> None:
+@pytest.mark.parametrize("protocol", ["auto", "call"])
+def test_state_kept_across_calls_in_one_session_on_6(gradio6_app: RunningApp,
+                                                     protocol: str) -> None:
+    """Over /call too: Gradio 6 keeps gr.State per session_hash, so every call of a session
+    must carry the session's one hash (a fresh hash per call would start each from nothing)."""
     first = ps.GradioSession(gradio6_app.url).connect()
     second = ps.GradioSession(gradio6_app.url).connect()
+    first.options.Protocol = second.options.Protocol = protocol
     try:
         assert first.invoke("counter", ["a"]).results()[-1].data[0] == "a #1"
         assert first.invoke("counter", ["a"]).results()[-1].data[0] == "a #2"
