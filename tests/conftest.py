@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.gradio_servers import VERSIONS, RunningApp, ServerPool
+from tests.hub_standin import HubStandIn
 
 AUTH = ("user", "pass")
 
@@ -82,3 +83,17 @@ def auth_app(request: pytest.FixtureRequest, gradio_pool: ServerPool) -> Running
 def gradio6_fast_heartbeat_app(gradio_pool: ServerPool) -> RunningApp:
     """Gradio 6 with GRADIO_HEARTBEAT_INTERVAL=1 (heartbeats every second)."""
     return gradio_pool.get("6", env={"GRADIO_HEARTBEAT_INTERVAL": "1"})
+
+
+@pytest.fixture()
+def hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[HubStandIn]:
+    """The local Hub stand-in, with the core pointed at it, no token in the environment, and
+    Space polling fast enough for tests."""
+    from powershai_py import _spaces
+
+    with HubStandIn() as standin:
+        monkeypatch.setenv("POWERSHAI_HF_HUB_URL", standin.url)
+        monkeypatch.delenv("HF_TOKEN", raising=False)
+        monkeypatch.delenv("HF_API_TOKEN", raising=False)
+        monkeypatch.setattr(_spaces, "POLL_INTERVAL", 0.05)
+        yield standin

@@ -276,14 +276,7 @@ def test_parse_remaining() -> None:
 # -- Spaces ------------------------------------------------------------------------------------
 
 
-@pytest.fixture()
-def hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[HubStandIn]:
-    with HubStandIn() as standin:
-        monkeypatch.setenv("POWERSHAI_HF_HUB_URL", standin.url)
-        monkeypatch.delenv("HF_TOKEN", raising=False)
-        monkeypatch.delenv("HF_API_TOKEN", raising=False)
-        monkeypatch.setattr(spaces, "POLL_INTERVAL", 0.05)
-        yield standin
+# `hub` (tests/conftest.py): the Hub stand-in the core is pointed at.
 
 
 def _drop(name: str) -> None:

@@ -14,7 +14,6 @@ import pytest
 
 import powershai_py as ps
 from powershai_py import _errors as err
-from powershai_py import _spaces as spaces
 from powershai_py._auth import default_token, set_default_token
 from powershai_py.worker._context import CmdletContext, CmdletResult
 from powershai_py.worker._state import WorkerState
@@ -36,14 +35,10 @@ def messages(ctx: CmdletContext, level: str) -> list[str]:
 
 
 @pytest.fixture()
-def hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[HubStandIn]:
-    with HubStandIn() as standin:
-        monkeypatch.setenv("POWERSHAI_HF_HUB_URL", standin.url)
-        monkeypatch.delenv("HF_TOKEN", raising=False)
-        monkeypatch.delenv("HF_API_TOKEN", raising=False)
-        monkeypatch.setattr(spaces, "POLL_INTERVAL", 0.05)
-        standin.add_user("powershai", TOKEN)
-        yield standin
+def hub(hub: HubStandIn) -> Iterator[HubStandIn]:
+    """conftest's stand-in with the user 'powershai'; the stored token and sessions go after."""
+    hub.add_user("powershai", TOKEN)
+    yield hub
     set_default_token(None)
     for s in list(STATE.registry):
         STATE.registry.remove(s)

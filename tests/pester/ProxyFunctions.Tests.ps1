@@ -14,13 +14,8 @@ BeforeAll {
     $script:G6 = Start-PshaiGradioApp -Version $version
 
     # The Hub stand-in: started before the module so its worker inherits POWERSHAI_HF_HUB_URL.
-    $script:Hub = Start-PshaiHelperServer -Script 'tests/hub_standin.py' -Upstream $G6.Url
+    $script:Hub = Start-PshaiHubStandin -Upstream $G6.Url
     $script:HubUrl = $Hub.Url
-    $script:OldHubUrl = $env:POWERSHAI_HF_HUB_URL
-    $script:OldTokens = @($env:HF_API_TOKEN, $env:HF_TOKEN)
-    $env:POWERSHAI_HF_HUB_URL = $HubUrl
-    $env:HF_API_TOKEN = $null
-    $env:HF_TOKEN = $null
 
     $script:Module = Import-PshaiTestModule
     $script:S = New-GradioSession $G6.Url -Name 'proxy-pester' -Force
@@ -34,10 +29,7 @@ AfterAll {
     try { Get-GradioSessionApiProxyFunction -Session '*' | Remove-GradioSessionApiProxyFunction } catch { }
     try { Clear-PshaiSessions } catch { }
     Remove-PshaiTestModule
-    $env:POWERSHAI_HF_HUB_URL = $OldHubUrl
-    $env:HF_API_TOKEN = $OldTokens[0]
-    $env:HF_TOKEN = $OldTokens[1]
-    Stop-PshaiHelperServer $Hub
+    Stop-PshaiHubStandin $Hub
     Stop-PshaiGradioApp $G6
 }
 

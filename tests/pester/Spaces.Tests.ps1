@@ -13,13 +13,8 @@ BeforeAll {
     $script:G6 = Start-PshaiGradioApp -Version '6'
 
     # The stand-in starts before the module, so the worker inherits POWERSHAI_HF_HUB_URL.
-    $script:Hub = Start-PshaiHelperServer -Script 'tests/hub_standin.py' -Upstream $G6.Url
+    $script:Hub = Start-PshaiHubStandin -Upstream $G6.Url
     $script:HubUrl = $Hub.Url
-    $script:OldHubUrl = $env:POWERSHAI_HF_HUB_URL
-    $script:OldTokens = @($env:HF_API_TOKEN, $env:HF_TOKEN)
-    $env:POWERSHAI_HF_HUB_URL = $HubUrl
-    $env:HF_API_TOKEN = $null
-    $env:HF_TOKEN = $null
     $script:Token = 'hf_standin'   # the stand-in's private Space and user 'powershai'
     $script:Module = Import-PshaiTestModule
 
@@ -43,10 +38,7 @@ BeforeAll {
 AfterAll {
     try { Clear-PshaiSessions } catch { }
     Remove-PshaiTestModule
-    $env:POWERSHAI_HF_HUB_URL = $OldHubUrl
-    $env:HF_API_TOKEN = $OldTokens[0]
-    $env:HF_TOKEN = $OldTokens[1]
-    Stop-PshaiHelperServer $Hub
+    Stop-PshaiHubStandin $Hub
     Stop-PshaiGradioApp $G6
 }
 

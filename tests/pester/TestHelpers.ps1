@@ -250,3 +250,24 @@ function Stop-PshaiHelperServer {
     }
     try { $Server.Process.Kill() } catch { }
 }
+
+function Start-PshaiHubStandin {
+    <# The Hub stand-in (tests/hub_standin.py) in front of the Gradio app at -Upstream, with the
+       module pointed at it (POWERSHAI_HF_HUB_URL) and no token in the environment. Start it
+       before Import-PshaiTestModule; Stop-PshaiHubStandin puts the environment back. #>
+    param([string]$Upstream)
+    $hub = Start-PshaiHelperServer -Script 'tests/hub_standin.py' -Upstream $Upstream
+    $saved = @{ POWERSHAI_HF_HUB_URL = $env:POWERSHAI_HF_HUB_URL; HF_API_TOKEN = $env:HF_API_TOKEN; HF_TOKEN = $env:HF_TOKEN }
+    $hub | Add-Member -NotePropertyName SavedEnvironment -NotePropertyValue $saved
+    $env:POWERSHAI_HF_HUB_URL = $hub.Url
+    $env:HF_API_TOKEN = $null
+    $env:HF_TOKEN = $null
+    $hub
+}
+
+function Stop-PshaiHubStandin {
+    param($Hub)
+    if ($null -eq $Hub) { return }
+    foreach ($name in $Hub.SavedEnvironment.Keys) { Set-Item -Path "env:$name" -Value $Hub.SavedEnvironment[$name] }
+    Stop-PshaiHelperServer $Hub
+}
