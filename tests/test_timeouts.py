@@ -8,6 +8,7 @@ and tests/fakes/fault_proxy.py in front of the real app (a silent answer, heartb
 from __future__ import annotations
 
 import json
+import select
 import socket
 import time
 from collections.abc import Iterator
@@ -43,7 +44,8 @@ def full_listener() -> Iterator[str]:
         filler.setblocking(False)
         filler.connect_ex(server.getsockname())
         fillers.append(filler)
-    time.sleep(0.2)
+    # The queue is full once the kernel has completed the handshakes it will queue.
+    wait_until(lambda: select.select([], fillers, [], 0)[1], "the listener's queue is full")
     yield f"http://127.0.0.1:{server.getsockname()[1]}"
     for filler in fillers:
         filler.close()
@@ -125,8 +127,9 @@ def test_heartbeats_do_not_extend_the_call_limit(proxy: FaultProxy, protocol: st
             proxy.inject("GET", route, Fault("heartbeats", seconds=3.0))
             with pytest.raises(err.CallTimeout):
                 session.predict("echo", "y")
-        # The session's queue stream is the faulted one until the proxy closes it.
-        time.sleep(max(0.0, started + 3.5 - time.monotonic()))
+        # The session's queue stream is the faulted one until the proxy closes it (3 s); a call
+        # made before then would be cut with it.
+        wait_until(lambda: proxy.faults_running() == 0, "the heartbeat-only stream has ended")
         session.options.CallTimeoutSec = None
         echo(session)
 

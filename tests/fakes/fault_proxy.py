@@ -86,6 +86,7 @@ class FaultProxy:
         self.upstream_host = parts.hostname or "127.0.0.1"
         self.upstream_port = parts.port or 80
         self._rules: list[_Rule] = []
+        self._running = 0
         self._lock = threading.Lock()
         self.requests: list[Seen] = []
         owner = self
@@ -123,6 +124,12 @@ class FaultProxy:
         with self._lock:
             self._rules.clear()
             self.requests.clear()
+
+    def faults_running(self, change: int = 0) -> int:
+        """Answers that replace the real one (a heartbeat-only stream, say) still being sent."""
+        with self._lock:
+            self._running += change
+            return self._running
 
     def pending(self) -> int:
         """Faults injected and not used yet."""
@@ -208,8 +215,13 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         self.proxy.record(Seen(method, path, dict(self.headers.items()),
                                fault.kind if fault else None,
                                body.decode("utf-8", errors="replace")))
-        if fault is not None and self._answer_fault(fault):
-            return
+        if fault is not None:
+            self.proxy.faults_running(+1)
+            try:
+                if self._answer_fault(fault):
+                    return
+            finally:
+                self.proxy.faults_running(-1)
         self._forward(method, path, body, fault)
 
     def _control(self, method: str, path: str, body: bytes) -> None:
