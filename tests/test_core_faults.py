@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import pytest
 
 import powershai_py as ps
+from powershai_py import _errors as err
 from tests.fakes.fake_gradio import FakeGradio, Script, closed_port
 from tests.gradio_servers import RunningApp, start_app
 
@@ -53,7 +54,7 @@ def test_unreachable_url() -> None:
 
 def test_unreachable_url_leaves_registry_untouched() -> None:
     registry = ps.SessionRegistry()
-    with pytest.raises(ps.GradioConnectionError):
+    with pytest.raises(err.Unreachable):
         registry.new(f"http://127.0.0.1:{closed_port()}", name="dead")
     assert len(registry) == 0
     with pytest.raises(ps.SessionError):

@@ -8,6 +8,7 @@ import inspect
 import pytest
 
 import powershai_py as ps
+from powershai_py import _errors as err
 from tests.gradio_servers import RunningApp
 
 
@@ -88,8 +89,9 @@ def test_reprs_are_readable(gradio6_app: RunningApp) -> None:
 
 
 def test_connect_to_a_dead_port_raises_unreachable() -> None:
-    with pytest.raises(ps.GradioConnectionError):
+    with pytest.raises(err.Unreachable) as info:
         ps.connect("http://127.0.0.1:9", disable_retry=True)
+    assert info.value.error_id == "POWERSHAI_HUGGINGFACE_GRADIO_UNREACHABLE"
 
 
 def test_public_names_are_pinned() -> None:
