@@ -1252,6 +1252,23 @@ namespace PowershaiPy.Native
             set { Store(key, value); }
         }
 
+        /// <summary>Forgets an entry in the worker too (a null value there means "remove").</summary>
+        public override void Remove(object key)
+        {
+            if (!ContainsKey(key)) { return; }
+            Store(key, null);
+        }
+
+        /// <summary>Empties the table in the worker too (a whole, empty table).</summary>
+        public override void Clear()
+        {
+            Collection<PSObject> answer;
+            try { answer = setEntry.Invoke(owner, property, null, new Hashtable()); }
+            catch (RuntimeException failure) { throw WithErrorId(failure, property); }
+            base.Clear();
+            Settle(answer);
+        }
+
         public override void Add(object key, object value)
         {
             if (ContainsKey(key)) { throw new ArgumentException("An item with the same key has already been added: " + key); }
@@ -1263,13 +1280,22 @@ namespace PowershaiPy.Native
             Collection<PSObject> answer;
             try { answer = setEntry.Invoke(owner, property, key, value); }
             catch (RuntimeException failure) { throw WithErrorId(failure, key); }
+            if (Settle(answer)) { return; }
+            if (value == null) { base.Remove(key); } else { base[key] = value; }
+        }
+
+        /// <summary>Takes the table the worker answered with; false when it sent none.</summary>
+        private bool Settle(Collection<PSObject> answer)
+        {
             IDictionary settled = null;
             if (answer != null && answer.Count > 0 && answer[0] != null)
             {
                 settled = answer[0].BaseObject as IDictionary;
             }
-            if (settled == null) { base[key] = value; return; }
+            if (settled == null) { return false; }
+            base.Clear();
             foreach (DictionaryEntry entry in settled) { base[entry.Key] = entry.Value; }
+            return true;
         }
 
         /// <summary>The worker's refusal with its error id as the ErrorRecord's id (the script

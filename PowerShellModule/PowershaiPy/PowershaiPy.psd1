@@ -58,6 +58,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:29900424058e14630af2d3ee3ba1408b1b78b661bb30a8edfe86b1dba219879b'
+        InputsHash = 'sha256:7be090fb96021f114116e7c5c4f6c7d32308c1a6ac0aad70d116ca2d94cbcd36'
     }
 }

@@ -2,7 +2,7 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:29900424058e14630af2d3ee3ba1408b1b78b661bb30a8edfe86b1dba219879b
+# Inputs hash: sha256:7be090fb96021f114116e7c5c4f6c7d32308c1a6ac0aad70d116ca2d94cbcd36
 # Module: PowershaiPy 0.1.0
 
 param($Transport)

@@ -407,6 +407,21 @@ Describe 'Files' {
         $S.uploads[$Full].path | Should -Be $fd.path
     }
 
+    It 'takes changes to uploads like a live hashtable: Remove and Clear reach the worker' {
+        $null = Send-GradioSessionFiles -files $Tmp -Session $S
+        $S.uploads.ContainsKey($Full) | Should -BeTrue
+        $S.uploads.Remove($Full)
+        # a fresh read comes from the worker: the entry is gone there, so the file is sent again
+        (Get-GradioSession -Session $S.name).uploads.ContainsKey($Full) | Should -BeFalse
+        $null = Send-GradioSessionFiles -files $Tmp -Session $S
+        $S.uploads.ContainsKey($Full) | Should -BeTrue
+        $S.uploads.Clear()
+        $S.uploads.Count | Should -Be 0
+        $e = Get-PshaiError { $S.uploads[$Full] = 'not a FileData' }
+        Assert-PshaiErrorId $e 'POWERSHAI_PY_INVALID_ARGUMENT'
+        $S.uploads.Count | Should -Be 0
+    }
+
     It 'sends the FileData to file_echo; the result file URL downloads the same bytes' {
         $fd = Send-GradioSessionFiles -files $Tmp -Session $S
         $ev = Invoke-GradioSessionApi file_echo @(, $fd) -session $S

@@ -20,7 +20,7 @@ from ..._session import GradioSession
 # Properties the PowerShell side reads through object/get each time, so they are never stale.
 SESSION_LIVE = ["ApiCalls", "uploads", "options"]
 # Live properties a script may assign, as PowerShai's hashtable took them (object/set).
-SESSION_SETTABLE = ["options"]
+SESSION_SETTABLE = ["options", "uploads"]
 
 
 def plain(value: Any) -> Any:

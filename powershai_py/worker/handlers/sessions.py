@@ -106,10 +106,15 @@ def _ref_session(state: WorkerState, ref: dict[str, Any]) -> Any:
 def set_property(state: WorkerState, ref: dict[str, Any], name: str, value: Any,
                  key: str | None = None) -> Any:
     """object/set: ``$session.options = @{...}`` (key None) or ``$session.options.MaxCalls = 3``
-    (key given), as PowerShai's live hashtable takes them. Returns the new value."""
+    (key given), as PowerShai's live hashtables take them; ``uploads`` too (the cache of files
+    already sent: an entry removed is sent again). A key with a null value removes the entry.
+    Returns the new value."""
     session = _ref_session(state, ref)
+    if name.lower() == "uploads":
+        _set_uploads(session, value, key)
+        return get_property(state, ref, name)
     if name.lower() != "options":
-        raise err.InvalidArgument(f"GradioSession.{name} cannot be set; only options can")
+        raise err.InvalidArgument(f"GradioSession.{name} cannot be set; options and uploads can")
     if key is not None:
         session.options = with_option(session.options, key, _ps_limit(key, value))
     elif isinstance(value, dict):
@@ -118,6 +123,26 @@ def set_property(state: WorkerState, ref: dict[str, Any], name: str, value: Any,
     else:
         raise err.InvalidArgument(f"GradioSession.options must be a hashtable, not {value!r}")
     return get_property(state, ref, name)
+
+
+def _set_uploads(session: Any, value: Any, key: str | None) -> None:
+    """An upload entry is a local path and the FileData the app gave for it."""
+    entries = {key: value} if key is not None else value
+    if not isinstance(entries, dict):
+        raise err.InvalidArgument(f"GradioSession.uploads must be a hashtable, not {value!r}")
+    for path, data in entries.items():
+        if data is not None and not (isinstance(data, dict) and data.get("path")):
+            raise err.InvalidArgument(
+                f"uploads[{path!r}] must be the FileData the app gave for that file "
+                f"(a table with its server 'path'), or $null to forget it")
+    with session._lock:
+        if key is None:
+            session.uploads.clear()
+        for path, data in entries.items():
+            if data is None:
+                session.uploads.pop(str(path), None)
+            else:
+                session.uploads[str(path)] = data
 
 
 def _ps_limit(key: str, value: Any) -> Any:
