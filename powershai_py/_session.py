@@ -240,6 +240,19 @@ class GradioSession:
             self.uploads[path] = fd
         return fd
 
+    def update_uploads(self, entries: Mapping[str, dict[str, Any] | None], *,
+                       replace: bool = False) -> None:
+        """Change the record of files already sent (local path -> FileData): a None value
+        forgets that path, so its next use uploads it again; ``replace`` starts from empty."""
+        with self._lock:
+            if replace:
+                self.uploads.clear()
+            for path, data in entries.items():
+                if data is None:
+                    self.uploads.pop(path, None)
+                else:
+                    self.uploads[path] = data
+
     def send_files(self, values: Iterable[Any]) -> list[dict[str, Any]]:
         """PowerShai's Send-GradioSessionFiles."""
         return [self.file_data(v) for v in values]

@@ -58,6 +58,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:7be090fb96021f114116e7c5c4f6c7d32308c1a6ac0aad70d116ca2d94cbcd36'
+        InputsHash = 'sha256:5681cf5b8d00cf71a8d080d8e5d1c6f8ebccc5eb1222a04c3ab7d04649c691ea'
     }
 }

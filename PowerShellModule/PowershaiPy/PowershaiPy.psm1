@@ -2,7 +2,7 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:7be090fb96021f114116e7c5c4f6c7d32308c1a6ac0aad70d116ca2d94cbcd36
+# Inputs hash: sha256:5681cf5b8d00cf71a8d080d8e5d1c6f8ebccc5eb1222a04c3ab7d04649c691ea
 # Module: PowershaiPy 0.1.0
 
 param($Transport)
@@ -868,6 +868,17 @@ function Send-PshaiNotification {
         $Worker.Link.SendNotification($Method, $script:PshaiCodec.Encode($Params, ''))
     } catch { }
 }
+
+function Get-PshaiWorkerOutput {
+    # The output of worker cmdlet -Name, for script that runs while the user types (DynamicParam
+    # blocks, completers): no stream, no messages played, and no worker started ($null when none
+    # runs: then there is no session to describe). Errors go to the caller.
+    param([string]$Name, [hashtable]$Bound)
+    $worker = $script:PshaiWorker
+    if ($null -eq $worker -or $worker.Dead) { return $null }
+    $json = $script:PshaiCodec.EncodeCmdletParams($Name, $Bound, $script:PshaiCommonParameters, $null, $null, $false, $null, $null)
+    , @((Invoke-PshaiRequest -Method 'cmdlet' -ParamsJson $json -Worker $worker).output)
+}
 #endregion PowerShellModule/src/runtime/Rpc.ps1
 
 #region PowerShellModule/src/runtime/Wire.ps1
@@ -1121,17 +1132,15 @@ function Get-PshaiDynamicParameters {
     # -Static: the function's own parameters, which an endpoint input of the same name cannot take.
     param([string]$Source, $Bound, [string[]]$Static = @())
     $dictionary = New-Object System.Management.Automation.RuntimeDefinedParameterDictionary
-    $worker = $script:PshaiWorker
-    if ($null -eq $worker -or $worker.Dead -or $null -eq $Bound) { return , $dictionary }
+    if ($null -eq $Bound) { return , $dictionary }
     try {
         $given = @{}
         foreach ($name in $Static) { if ($Bound.ContainsKey($name)) { $given[$name] = $Bound[$name] } }
-        $json = $script:PshaiCodec.EncodeCmdletParams($Source, $given, $script:PshaiCommonParameters, $null, $null, $false, $null, $null)
-        $answer = Invoke-PshaiRequest -Method 'cmdlet' -ParamsJson $json -Worker $worker
+        $listed = Get-PshaiWorkerOutput -Name $Source -Bound $given
         $taken = @{}
         foreach ($name in $Static) { $taken[$name] = $true }
         foreach ($name in $script:PshaiCommonParameters.Keys) { $taken[$name] = $true }
-        foreach ($p in @($answer.output)) {
+        foreach ($p in @($listed)) {
             if ($null -eq $p) { continue }
             $name = [string]$p.Name
             if (-not $name -or $taken.ContainsKey($name)) { continue }
@@ -1206,8 +1215,6 @@ function Resolve-PshaiCompletionSession {
     # The session an api-name completion is for, resolved by the worker as the cmdlet itself would
     # resolve it (names, session objects, and its rule for '.'). No worker: no session to ask about.
     param($FakeBoundParameters)
-    $worker = $script:PshaiWorker
-    if ($null -eq $worker -or $worker.Dead) { return $null }
     $wanted = '.'
     if ($null -ne $FakeBoundParameters) {
         foreach ($k in @('session', 'Session', 'Name')) {
@@ -1215,9 +1222,7 @@ function Resolve-PshaiCompletionSession {
         }
     }
     try {
-        $json = $script:PshaiCodec.EncodeCmdletParams('Get-GradioSession', @{ Session = $wanted }, $null, $null, $null, $false, $null, $null)
-        $answer = Invoke-PshaiRequest -Method 'cmdlet' -ParamsJson $json -Worker $worker
-        return @($answer.output)[0]
+        return @(Get-PshaiWorkerOutput -Name 'Get-GradioSession' -Bound @{ Session = $wanted })[0]
     } catch {
         return $null
     }

@@ -38,6 +38,20 @@ class ProxyRecord:
     Prefix: str
 
 
+def _bare_key(app_url: str, token: str | None) -> str:
+    return f"{app_url}|{bool(token)}"
+
+
+def _sibling(base: GradioSession, session_hash: str | None) -> GradioSession:
+    """A session over ``base``'s connected client (no second /config or /info): its own
+    session_hash (a fresh one when None) and no limit on its calls."""
+    sibling = GradioSession(base.client.base_url, client=base.client)
+    if session_hash is not None:
+        sibling.session_hash = session_hash
+    sibling.options.MaxCalls = _UNLIMITED_CALLS
+    return sibling
+
+
 class WorkerState:
     """Sessions, proxy functions and session-less events of one worker."""
 
@@ -82,7 +96,7 @@ class WorkerState:
     # -- Send-GradioApi ---------------------------------------------------------------------
     def bare_session(self, app_url: str, token: str | None) -> GradioSession:
         """The hidden session Send-GradioApi and URL-given cmdlets call through (one per URL)."""
-        key = f"{app_url}|{bool(token)}"
+        key = _bare_key(app_url, token)
         with self._bare_lock:
             session = self._bare_sessions.get(key)
             if session is None:
@@ -99,16 +113,12 @@ class WorkerState:
         a session over the URL's one connected client (no second /config or /info)."""
         base = self.bare_session(app_url, token)
         if not session_hash:
-            alone = GradioSession(app_url, client=base.client)
-            alone.options.MaxCalls = _UNLIMITED_CALLS
-            return alone
-        key = (f"{app_url}|{bool(token)}", session_hash)
+            return _sibling(base, None)
+        key = (_bare_key(app_url, token), session_hash)
         with self._bare_lock:
             hashed = self._hashed_sessions.get(key)
             if hashed is None:
-                hashed = GradioSession(app_url, client=base.client)
-                hashed.session_hash = session_hash
-                hashed.options.MaxCalls = _UNLIMITED_CALLS
+                hashed = _sibling(base, session_hash)
                 self._hashed_sessions[key] = hashed
                 # Bounded like the events: a script that makes a hash per call would grow it.
                 while len(self._hashed_sessions) > self.bare_event_limit:

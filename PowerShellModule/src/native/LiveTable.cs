@@ -51,9 +51,7 @@ namespace PowershaiPy.Native
         /// <summary>Empties the table in the worker too (a whole, empty table).</summary>
         public override void Clear()
         {
-            Collection<PSObject> answer;
-            try { answer = setEntry.Invoke(owner, property, null, new Hashtable()); }
-            catch (RuntimeException failure) { throw WithErrorId(failure, property); }
+            Collection<PSObject> answer = Send(null, new Hashtable(), property);
             base.Clear();
             Settle(answer);
         }
@@ -66,11 +64,16 @@ namespace PowershaiPy.Native
 
         private void Store(object key, object value)
         {
-            Collection<PSObject> answer;
-            try { answer = setEntry.Invoke(owner, property, key, value); }
-            catch (RuntimeException failure) { throw WithErrorId(failure, key); }
-            if (Settle(answer)) { return; }
+            if (Settle(Send(key, value, key))) { return; }
             if (value == null) { base.Remove(key); } else { base[key] = value; }
+        }
+
+        /// <summary>One entry (or, with a null key, the whole table) to the worker; a refusal
+        /// carries its error id, with target as the ErrorRecord's target.</summary>
+        private Collection<PSObject> Send(object key, object value, object target)
+        {
+            try { return setEntry.Invoke(owner, property, key, value); }
+            catch (RuntimeException failure) { throw WithErrorId(failure, target); }
         }
 
         /// <summary>Takes the table the worker answered with; false when it sent none.</summary>

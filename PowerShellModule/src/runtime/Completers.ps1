@@ -46,8 +46,6 @@ function Resolve-PshaiCompletionSession {
     # The session an api-name completion is for, resolved by the worker as the cmdlet itself would
     # resolve it (names, session objects, and its rule for '.'). No worker: no session to ask about.
     param($FakeBoundParameters)
-    $worker = $script:PshaiWorker
-    if ($null -eq $worker -or $worker.Dead) { return $null }
     $wanted = '.'
     if ($null -ne $FakeBoundParameters) {
         foreach ($k in @('session', 'Session', 'Name')) {
@@ -55,9 +53,7 @@ function Resolve-PshaiCompletionSession {
         }
     }
     try {
-        $json = $script:PshaiCodec.EncodeCmdletParams('Get-GradioSession', @{ Session = $wanted }, $null, $null, $null, $false, $null, $null)
-        $answer = Invoke-PshaiRequest -Method 'cmdlet' -ParamsJson $json -Worker $worker
-        return @($answer.output)[0]
+        return @(Get-PshaiWorkerOutput -Name 'Get-GradioSession' -Bound @{ Session = $wanted })[0]
     } catch {
         return $null
     }

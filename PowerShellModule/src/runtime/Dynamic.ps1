@@ -12,17 +12,15 @@ function Get-PshaiDynamicParameters {
     # -Static: the function's own parameters, which an endpoint input of the same name cannot take.
     param([string]$Source, $Bound, [string[]]$Static = @())
     $dictionary = New-Object System.Management.Automation.RuntimeDefinedParameterDictionary
-    $worker = $script:PshaiWorker
-    if ($null -eq $worker -or $worker.Dead -or $null -eq $Bound) { return , $dictionary }
+    if ($null -eq $Bound) { return , $dictionary }
     try {
         $given = @{}
         foreach ($name in $Static) { if ($Bound.ContainsKey($name)) { $given[$name] = $Bound[$name] } }
-        $json = $script:PshaiCodec.EncodeCmdletParams($Source, $given, $script:PshaiCommonParameters, $null, $null, $false, $null, $null)
-        $answer = Invoke-PshaiRequest -Method 'cmdlet' -ParamsJson $json -Worker $worker
+        $listed = Get-PshaiWorkerOutput -Name $Source -Bound $given
         $taken = @{}
         foreach ($name in $Static) { $taken[$name] = $true }
         foreach ($name in $script:PshaiCommonParameters.Keys) { $taken[$name] = $true }
-        foreach ($p in @($answer.output)) {
+        foreach ($p in @($listed)) {
             if ($null -eq $p) { continue }
             $name = [string]$p.Name
             if (-not $name -or $taken.ContainsKey($name)) { continue }

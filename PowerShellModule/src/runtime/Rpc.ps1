@@ -133,3 +133,14 @@ function Send-PshaiNotification {
         $Worker.Link.SendNotification($Method, $script:PshaiCodec.Encode($Params, ''))
     } catch { }
 }
+
+function Get-PshaiWorkerOutput {
+    # The output of worker cmdlet -Name, for script that runs while the user types (DynamicParam
+    # blocks, completers): no stream, no messages played, and no worker started ($null when none
+    # runs: then there is no session to describe). Errors go to the caller.
+    param([string]$Name, [hashtable]$Bound)
+    $worker = $script:PshaiWorker
+    if ($null -eq $worker -or $worker.Dead) { return $null }
+    $json = $script:PshaiCodec.EncodeCmdletParams($Name, $Bound, $script:PshaiCommonParameters, $null, $null, $false, $null, $null)
+    , @((Invoke-PshaiRequest -Method 'cmdlet' -ParamsJson $json -Worker $worker).output)
+}

@@ -52,8 +52,7 @@ def _limits(a: Args) -> dict[str, Any]:
     limits: dict[str, Any] = {}
     for name in TIMEOUT_PARAMETERS:
         if a.has(name) and a.get(name) is not None:
-            value = a.get(name)
-            limits[name] = None if _is_zero(value) else value
+            limits[name] = _ps_limit(name, a.get(name))
     return limits
 
 
@@ -135,14 +134,7 @@ def _set_uploads(session: Any, value: Any, key: str | None) -> None:
             raise err.InvalidArgument(
                 f"uploads[{path!r}] must be the FileData the app gave for that file "
                 f"(a table with its server 'path'), or $null to forget it")
-    with session._lock:
-        if key is None:
-            session.uploads.clear()
-        for path, data in entries.items():
-            if data is None:
-                session.uploads.pop(str(path), None)
-            else:
-                session.uploads[str(path)] = data
+    session.update_uploads({str(p): d for p, d in entries.items()}, replace=key is None)
 
 
 def _ps_limit(key: str, value: Any) -> Any:
