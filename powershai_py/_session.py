@@ -450,12 +450,25 @@ class GradioSession:
             else:
                 candidates = [self.get_call(target)]
             chosen = [c for c in candidates if force or c.ApiEvent.finished]
-            if eligible_only:
-                return chosen
-            for call in chosen:
-                self.calls.pop(call.id, None)
-                call.ApiEvent.close()
+            if not eligible_only:
+                self._forget(chosen)
             return chosen
+
+    def keep_calls(self, ids: Iterable[str]) -> None:
+        """What assigning ``ApiCalls`` does (PowerShai's hashtables were the session's memory of
+        its calls): the calls not named are forgotten, running or not, which frees MaxCalls.
+        Naming a call this session does not have is an error, and then nothing changes."""
+        wanted = set(ids)
+        with self._lock:
+            unknown = sorted(wanted - self.calls.keys())
+            if unknown:
+                raise err.EventNotFound(f"Event {unknown[0]} not found in session {self.name}")
+            self._forget([c for c in self.calls.values() if c.id not in wanted])
+
+    def _forget(self, calls: Iterable[SessionApiEvent]) -> None:
+        for call in list(calls):
+            self.calls.pop(call.id, None)
+            call.ApiEvent.close()
 
     def _cancel_in_background(self, event: GradioApiEvent) -> None:
         """POST /cancel for a call past its CallTimeoutSec, without holding up the timeout error

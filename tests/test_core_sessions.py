@@ -222,6 +222,22 @@ def test_remove_calls_target(fresh: ps.GradioSession) -> None:
     assert list(fresh.calls) == [other.id]
 
 
+def test_keep_calls_forgets_the_rest_running_or_not(fresh: ps.GradioSession) -> None:
+    done, pending = _done_and_pending(fresh)
+    other = fresh.invoke("echo", ["other"])
+    fresh.keep_calls([other.id])
+    assert list(fresh.calls) == [other.id]
+    with pytest.raises(ps.EventNotFound):
+        fresh.get_call(done.id)
+
+
+def test_keep_calls_naming_an_unknown_call_changes_nothing(fresh: ps.GradioSession) -> None:
+    done, pending = _done_and_pending(fresh)
+    with pytest.raises(ps.EventNotFound, match="no-such-call"):
+        fresh.keep_calls([done.id, "no-such-call"])
+    assert list(fresh.calls) == [done.id, pending.id]
+
+
 # -- MaxHeartBeats and History --------------------------------------------------------------
 
 

@@ -315,21 +315,25 @@ namespace PowershaiPy.Native
                 key = type + "|" + id;
                 target = LiveCache[key] as PSObject;
             }
+            // Live properties PowerShell may assign ($s.options = @{...}): their setter goes to the
+            // worker. A name "property.entry" marks an entry that is a live table of its own.
+            HashSet<string> settable = Names(obj.Get("$settable") as List<object>);
             if (target == null)
             {
                 target = new PSObject();
                 if (!string.IsNullOrEmpty(type)) { target.TypeNames.Insert(0, TypePrefix + type); }
                 if (key != null)
                 {
+                    string[] settableNames = new string[settable.Count];
+                    settable.CopyTo(settableNames);
                     PSMemberInfo[] members = new PSMemberInfo[] {
-                        new PSNoteProperty("Type", type), new PSNoteProperty("Id", id) };
+                        new PSNoteProperty("Type", type), new PSNoteProperty("Id", id),
+                        new PSNoteProperty("Settable", settableNames) };
                     target.Members.Add(new PSMemberSet("PshaiRef", members));
                     LiveCache[key] = target;
                 }
             }
             HashSet<string> live = Names(liveList);
-            // Live properties PowerShell may assign ($s.options = @{...}): their setter goes to the worker.
-            HashSet<string> settable = Names(obj.Get("$settable") as List<object>);
             for (int i = 0; i < obj.Names.Count; i++)
             {
                 string name = obj.Names[i];
@@ -1229,22 +1233,26 @@ namespace PowershaiPy.Native
         private readonly object owner;
         private readonly string property;
         private readonly ScriptBlock setEntry;
+        private readonly string[] settable;
 
         /// <param name="values">the property's current entries</param>
         /// <param name="owner">the live object the property belongs to</param>
         /// <param name="property">the property's name</param>
         /// <param name="setEntry">called as (owner, property, key, value); returns the new table</param>
-        public LiveTable(IDictionary values, object owner, string property, ScriptBlock setEntry)
+        /// <param name="settable">the owner's assignable names; "property.entry" among them makes
+        /// that entry a live table too (PowerShai's ApiCalls.ById: removing a call from it counted)</param>
+        public LiveTable(IDictionary values, object owner, string property, ScriptBlock setEntry, string[] settable)
             : base(StringComparer.OrdinalIgnoreCase)
         {
             this.owner = owner;
             this.property = property;
             this.setEntry = setEntry;
-            if (values != null)
-            {
-                foreach (DictionaryEntry entry in values) { base[entry.Key] = entry.Value; }
-            }
+            this.settable = settable ?? new string[0];
+            Take(values);
         }
+
+        public LiveTable(IDictionary values, object owner, string property, ScriptBlock setEntry)
+            : this(values, owner, property, setEntry, null) { }
 
         public override object this[object key]
         {
@@ -1297,8 +1305,21 @@ namespace PowershaiPy.Native
             }
             if (settled == null) { return false; }
             base.Clear();
-            foreach (DictionaryEntry entry in settled) { base[entry.Key] = entry.Value; }
+            Take(settled);
             return true;
+        }
+
+        private void Take(IDictionary values)
+        {
+            if (values == null) { return; }
+            foreach (DictionaryEntry entry in values)
+            {
+                string inner = property + "." + Convert.ToString(entry.Key);
+                IDictionary table = entry.Value as IDictionary;
+                bool live = table != null && Array.Exists(settable,
+                    delegate (string name) { return string.Equals(name, inner, StringComparison.OrdinalIgnoreCase); });
+                base[entry.Key] = live ? new LiveTable(table, owner, inner, setEntry, settable) : entry.Value;
+            }
         }
 
         /// <summary>The worker's refusal with its error id as the ErrorRecord's id (the script

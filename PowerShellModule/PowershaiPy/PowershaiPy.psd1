@@ -58,6 +58,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:5681cf5b8d00cf71a8d080d8e5d1c6f8ebccc5eb1222a04c3ab7d04649c691ea'
+        InputsHash = 'sha256:3b455bd8433e6e409f79f23f55ac185dd9499d96cbeee363870d4c52e9e212b5'
     }
 }

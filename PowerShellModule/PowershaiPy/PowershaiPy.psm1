@@ -2,7 +2,7 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:5681cf5b8d00cf71a8d080d8e5d1c6f8ebccc5eb1222a04c3ab7d04649c691ea
+# Inputs hash: sha256:3b455bd8433e6e409f79f23f55ac185dd9499d96cbeee363870d4c52e9e212b5
 # Module: PowershaiPy 0.1.0
 
 param($Transport)
@@ -915,7 +915,7 @@ function Get-PshaiLiveValue {
     $declared = $Object.PSObject.Properties[$Property]
     if ($value -is [System.Collections.IDictionary] -and $null -ne $declared -and $declared.IsSettable) {
         # Assignable ($settable): setting an entry sets it in the worker too.
-        return , [PowershaiPy.Native.LiveTable]::new($value, $Object, $Property, $script:PshaiSetLiveEntry)
+        return , [PowershaiPy.Native.LiveTable]::new($value, $Object, $Property, $script:PshaiSetLiveEntry, $Object.PshaiRef.Settable)
     }
     $value
 }

@@ -226,6 +226,45 @@ Describe 'Session options as a live hashtable (PowerShai scripts assign them)' {
     }
 }
 
+Describe 'ApiCalls as live hashtables (PowerShai scripts drop calls from them)' {
+    BeforeEach {
+        Clear-PshaiSessions
+        $S = New-GradioSession $Url -Name 'live-calls'
+        $Calls = @(1..3 | ForEach-Object { Invoke-GradioSessionApi echo @("c$_") -Session $S })
+        $null = $Calls | Update-GradioSessionApiResult
+    }
+    AfterAll { Clear-PshaiSessions }
+
+    It 'forgets the calls left out when AllEvents is assigned, which frees MaxCalls' {
+        $S.options = @{ MaxCalls = 3; MaxCallsPolicy = 'error' }
+        Assert-PshaiErrorId (Get-PshaiError { Invoke-GradioSessionApi echo @('x') -Session $S }) 'POWERSHAI_HUGINGFACE_GRADIOAPI_MAXCALLS'
+        $S.ApiCalls.AllEvents = @($S.ApiCalls.AllEvents | Select-Object -Last 1)
+        @(Get-GradioSessionApi -Session $S).id | Should -Be @($Calls[2].id)
+        $ev = Invoke-GradioSessionApi echo @('after') -Session $S
+        ($ev | Update-GradioSessionApiResult | Select-Object -Last 1).data | Should -Be 'echo: after'
+    }
+
+    It 'takes Remove and Clear on ApiCalls.ById' {
+        $S.ApiCalls.ById.Remove($Calls[0].id)
+        (Get-GradioSession live-calls).ApiCalls.AllEvents.id | Should -Be @($Calls[1].id, $Calls[2].id)
+        $S.ApiCalls.ById.ContainsKey($Calls[1].id) | Should -BeTrue
+        $S.ApiCalls.ById.Clear()
+        @($S.ApiCalls.AllEvents).Count | Should -Be 0
+        Assert-PshaiErrorId (Get-PshaiError { Update-GradioSessionApiResult -Id $Calls[1].id -Session $S }) 'POWERSHAI_HUGGINGFACE_UPDATESESSIONAPI_INVALIDEVENT'
+    }
+
+    It 'takes a whole new table: $s.ApiCalls = @{AllEvents=@(); ById=@{}}' {
+        $S.ApiCalls = @{ AllEvents = @(); ById = @{} }
+        @(Get-GradioSessionApi -Session $S).Count | Should -Be 0
+    }
+
+    It 'refuses a call the session does not have and changes nothing' {
+        Assert-PshaiErrorId (Get-PshaiError { $S.ApiCalls.AllEvents = @('no-such-event') }) 'POWERSHAI_HUGGINGFACE_UPDATESESSIONAPI_INVALIDEVENT'
+        Assert-PshaiErrorId (Get-PshaiError { $S.ApiCalls.ById['no-such-event'] = $Calls[0] }) 'POWERSHAI_HUGGINGFACE_UPDATESESSIONAPI_INVALIDEVENT'
+        @(Get-GradioSessionApi -Session $S).Count | Should -Be 3
+    }
+}
+
 Describe 'Remove-GradioSession' {
     BeforeEach {
         Clear-PshaiSessions

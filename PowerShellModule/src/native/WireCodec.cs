@@ -99,21 +99,25 @@ namespace PowershaiPy.Native
                 key = type + "|" + id;
                 target = LiveCache[key] as PSObject;
             }
+            // Live properties PowerShell may assign ($s.options = @{...}): their setter goes to the
+            // worker. A name "property.entry" marks an entry that is a live table of its own.
+            HashSet<string> settable = Names(obj.Get("$settable") as List<object>);
             if (target == null)
             {
                 target = new PSObject();
                 if (!string.IsNullOrEmpty(type)) { target.TypeNames.Insert(0, TypePrefix + type); }
                 if (key != null)
                 {
+                    string[] settableNames = new string[settable.Count];
+                    settable.CopyTo(settableNames);
                     PSMemberInfo[] members = new PSMemberInfo[] {
-                        new PSNoteProperty("Type", type), new PSNoteProperty("Id", id) };
+                        new PSNoteProperty("Type", type), new PSNoteProperty("Id", id),
+                        new PSNoteProperty("Settable", settableNames) };
                     target.Members.Add(new PSMemberSet("PshaiRef", members));
                     LiveCache[key] = target;
                 }
             }
             HashSet<string> live = Names(liveList);
-            // Live properties PowerShell may assign ($s.options = @{...}): their setter goes to the worker.
-            HashSet<string> settable = Names(obj.Get("$settable") as List<object>);
             for (int i = 0; i < obj.Names.Count; i++)
             {
                 string name = obj.Names[i];

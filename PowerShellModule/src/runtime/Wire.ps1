@@ -31,7 +31,7 @@ function Get-PshaiLiveValue {
     $declared = $Object.PSObject.Properties[$Property]
     if ($value -is [System.Collections.IDictionary] -and $null -ne $declared -and $declared.IsSettable) {
         # Assignable ($settable): setting an entry sets it in the worker too.
-        return , [PowershaiPy.Native.LiveTable]::new($value, $Object, $Property, $script:PshaiSetLiveEntry)
+        return , [PowershaiPy.Native.LiveTable]::new($value, $Object, $Property, $script:PshaiSetLiveEntry, $Object.PshaiRef.Settable)
     }
     $value
 }

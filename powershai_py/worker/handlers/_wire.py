@@ -19,8 +19,9 @@ from ..._session import GradioSession
 
 # Properties the PowerShell side reads through object/get each time, so they are never stale.
 SESSION_LIVE = ["ApiCalls", "uploads", "options"]
-# Live properties a script may assign, as PowerShai's hashtable took them (object/set).
-SESSION_SETTABLE = ["options", "uploads"]
+# Live properties a script may assign, as PowerShai's hashtables took them (object/set);
+# "ApiCalls.ById" is the ById table inside ApiCalls, live as well.
+SESSION_SETTABLE = ["options", "uploads", "ApiCalls", "ApiCalls.ById"]
 
 
 def plain(value: Any) -> Any:

@@ -12,12 +12,16 @@ from ._base import (
     CmdletResult,
     WorkerState,
     cmdlet,
+    event_id_of,
     local_path,
     resolve_session,
     resolve_sessions,
     session_output,
     wire_for,
 )
+
+# ApiCalls and its ById table, both live: PowerShai's scripts dropped calls from them.
+API_CALLS, API_CALLS_BY_ID = "apicalls", "apicalls.byid"
 
 
 @cmdlet("New-GradioSession")
@@ -112,8 +116,12 @@ def set_property(state: WorkerState, ref: dict[str, Any], name: str, value: Any,
     if name.lower() == "uploads":
         _set_uploads(session, value, key)
         return get_property(state, ref, name)
+    if name.lower() in (API_CALLS, API_CALLS_BY_ID):
+        session.keep_calls(_calls_kept(list(session.calls), name.lower(), value, key))
+        return get_property(state, ref, name)
     if name.lower() != "options":
-        raise err.InvalidArgument(f"GradioSession.{name} cannot be set; options and uploads can")
+        raise err.InvalidArgument(
+            f"GradioSession.{name} cannot be set; options, uploads and ApiCalls can")
     if key is not None:
         session.options = with_option(session.options, key, _ps_limit(key, value))
     elif isinstance(value, dict):
@@ -122,6 +130,40 @@ def set_property(state: WorkerState, ref: dict[str, Any], name: str, value: Any,
     else:
         raise err.InvalidArgument(f"GradioSession.options must be a hashtable, not {value!r}")
     return get_property(state, ref, name)
+
+
+def _calls_kept(current: list[str], name: str, value: Any, key: str | None) -> list[str]:
+    """The calls a change to ``ApiCalls`` leaves, read as PowerShai's tables were: the session
+    holds the calls listed in ``AllEvents`` or keyed in ``ById``; a ``ById`` entry set to $null
+    (or removed) drops that call; setting an entry to a call the session has keeps it."""
+    if name == API_CALLS_BY_ID:
+        if key is None:
+            return _table_ids(value, "ApiCalls.ById")
+        return [c for c in current if c != key] if value is None else current + [key]
+    if key is None:
+        table = value if isinstance(value, dict) else _not_a_table("ApiCalls", value)
+        lowered = {str(k).lower(): v for k, v in table.items()}
+        return (_list_ids(lowered.get("allevents"))
+                + _table_ids(lowered.get("byid") or {}, "ApiCalls.ById"))
+    if key.lower() == "allevents":
+        return _list_ids(value)
+    if key.lower() == "byid":
+        return _table_ids(value or {}, "ApiCalls.ById")
+    raise err.InvalidArgument(f"ApiCalls has the entries AllEvents and ById, not {key!r}")
+
+
+def _list_ids(value: Any) -> list[str]:
+    items = value if isinstance(value, list) else ([] if value is None else [value])
+    return [i for i in (event_id_of(v) for v in items) if i is not None]
+
+
+def _table_ids(value: Any, name: str) -> list[str]:
+    table = value if isinstance(value, dict) else _not_a_table(name, value)
+    return [str(k) for k in table]
+
+
+def _not_a_table(name: str, value: Any) -> dict[str, Any]:
+    raise err.InvalidArgument(f"GradioSession.{name} must be a hashtable, not {value!r}")
 
 
 def _set_uploads(session: Any, value: Any, key: str | None) -> None:
@@ -147,10 +189,11 @@ def get_property(state: WorkerState, ref: dict[str, Any], name: str) -> Any:
     """Current value of a live property (object/get)."""
     session = _ref_session(state, ref)
     key = name.lower()
-    if key == "apicalls":
+    if key in (API_CALLS, API_CALLS_BY_ID):
         wire = wire_for(state)
         calls = [wire.encode(c) for c in list(session.calls.values())]
-        return {"AllEvents": calls, "ById": {c["id"]: c for c in calls}}
+        by_id = {c["id"]: c for c in calls}
+        return by_id if key == API_CALLS_BY_ID else {"AllEvents": calls, "ById": by_id}
     if key == "uploads":
         return dict(session.uploads)
     if key == "options":
