@@ -72,7 +72,8 @@ def render_syntax(cmdlet: dict[str, Any], set_name: str | None = None) -> str:
         parts.append(text)
     if cmdlet.get("shouldProcess"):
         parts += ["[-WhatIf]", "[-Confirm]"]
-    parts.append("[<CommonParameters>]")
+    if not cmdlet.get("plainFunction"):  # a function without [CmdletBinding()] has none
+        parts.append("[<CommonParameters>]")
     return " ".join(parts)
 
 

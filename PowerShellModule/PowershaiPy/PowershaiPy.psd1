@@ -58,6 +58,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:3b455bd8433e6e409f79f23f55ac185dd9499d96cbeee363870d4c52e9e212b5'
+        InputsHash = 'sha256:fbd6d61b55ff080cee00a87d3709d3f3c1b3f7afdd07c0e4dd4706b7c8c0683b'
     }
 }

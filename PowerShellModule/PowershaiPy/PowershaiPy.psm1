@@ -2,7 +2,7 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:3b455bd8433e6e409f79f23f55ac185dd9499d96cbeee363870d4c52e9e212b5
+# Inputs hash: sha256:fbd6d61b55ff080cee00a87d3709d3f3c1b3f7afdd07c0e4dd4706b7c8c0683b
 # Module: PowershaiPy 0.1.0
 
 param($Transport)
@@ -153,12 +153,14 @@ function Invoke-PshaiThrow {
     # error id, category and target, and names the cmdlet like a cmdlet's own error: the view shows
     # "Invoke-GradioSessionApi: ..." rather than "Exception: ...", because its exception is a plain
     # Exception (the error view says "Exception" for a RuntimeException thrown by `throw`).
-    param([Parameter(Mandatory)][Exception]$Exception, [Parameter(Mandatory)]$Cmdlet, $TargetObject = $null)
+    # $Invocation: the plain function's own (Invoke-PshaiPlainFunction's $Cmdlet is the helper).
+    param([Parameter(Mandatory)][Exception]$Exception, [Parameter(Mandatory)]$Cmdlet, $TargetObject = $null, $Invocation = $null)
+    if ($null -eq $Invocation) { $Invocation = $Cmdlet.MyInvocation }
     $plain = New-Object System.Exception($Exception.Message, $Exception)
     foreach ($key in $Exception.Data.Keys) { $plain.Data[$key] = $Exception.Data[$key] }
     $record = New-PshaiErrorRecord -Exception $plain -TargetObject $TargetObject
     if ($null -ne $script:PshaiSetInvocationInfo) {
-        $null = $script:PshaiSetInvocationInfo.Invoke($record, @($Cmdlet.MyInvocation))
+        $null = $script:PshaiSetInvocationInfo.Invoke($record, @($Invocation))
     }
     throw $record
 }
@@ -1032,7 +1034,7 @@ function Invoke-PshaiCmdlet {
     # so it avoids helper calls on the common path (a script function call costs ~0.1 ms).
     # A plain function (no parameter attributes): advanced-function binding costs more.
     # $Ask: the generated function says whether this call asks ShouldProcess (the spec decides).
-    param([string]$Name, $Bound, $Cmdlet, [bool]$Ask = $false)
+    param([string]$Name, $Bound, $Cmdlet, [bool]$Ask = $false, $Invocation = $null)
     $codec = $script:PshaiCodec
     $scriptBlocks = @{}
     # The worker resolves relative paths against PowerShell's current folder, not its own.
@@ -1112,8 +1114,17 @@ function Invoke-PshaiCmdlet {
     if ($null -ne $failure) {
         Invoke-PshaiMessageList -Messages $failure.Data['PshaiMessages'] -Cmdlet $Cmdlet -ScriptBlocks $scriptBlocks
         Write-PshaiWorkerLog -Cmdlet $Cmdlet
-        Invoke-PshaiThrow -Exception $failure -Cmdlet $Cmdlet
+        Invoke-PshaiThrow -Exception $failure -Cmdlet $Cmdlet -Invocation $Invocation
     }
+}
+
+function Invoke-PshaiPlainFunction {
+    # The body of a function generated without [CmdletBinding()] (PowerShai declared a few so:
+    # piped input and extra arguments are ignored there). The call needs a $PSCmdlet to write
+    # through, so this advanced helper lends its own; errors name the plain function.
+    [CmdletBinding()]
+    param([string]$Name, $Bound, $Invocation)
+    Invoke-PshaiCmdlet -Name $Name -Bound $Bound -Cmdlet $PSCmdlet -Invocation $Invocation
 }
 #endregion PowerShellModule/src/runtime/Invoke.ps1
 
@@ -1399,12 +1410,10 @@ function Update-GradioSessionApiResult {
 
 function Get-GradioSessionApi {
     # .ExternalHelp PowershaiPy-help.xml
-    [CmdletBinding()]
     param(
-        [Parameter(Position=0)]
         $Session = '.'
     )
-    process { Invoke-PshaiCmdlet -Name 'Get-GradioSessionApi' -Bound $PSBoundParameters -Cmdlet $PSCmdlet }
+    Invoke-PshaiPlainFunction -Name 'Get-GradioSessionApi' -Bound $PSBoundParameters -Invocation $MyInvocation
 }
 
 function Remove-GradioSessionApi {

@@ -78,7 +78,25 @@ def _cmdlet_binding(c: CmdletSpec) -> str:
     return f"[CmdletBinding({', '.join(args)})]"
 
 
+def _render_plain_function(c: CmdletSpec, module_name: str) -> list[str]:
+    """No [CmdletBinding()] and no parameter attributes, as PowerShai declared it; an advanced
+    runtime helper runs the call, with this function's invocation for its errors."""
+    params = [_render_parameter(p)[-1] for p in c.parameters]
+    return [
+        f"function {c.name} {{",
+        f"{_INDENT}# .ExternalHelp {module_name}-help.xml",
+        f"{_INDENT}param(",
+        *[line + ("," if i < len(params) - 1 else "") for i, line in enumerate(params)],
+        f"{_INDENT})",
+        f"{_INDENT}Invoke-PshaiPlainFunction -Name {ps_quote(c.name)} -Bound $PSBoundParameters "
+        "-Invocation $MyInvocation",
+        "}",
+    ]
+
+
 def render_function(c: CmdletSpec, module_name: str) -> list[str]:
+    if c.plain_function:
+        return _render_plain_function(c, module_name)
     lines = [
         f"function {c.name} {{",
         f"{_INDENT}# .ExternalHelp {module_name}-help.xml",

@@ -91,6 +91,9 @@ class CmdletSpec:
     # The internal worker cmdlet that lists this cmdlet's dynamic parameters (a DynamicParam
     # block asks it with the static parameters bound so far).
     dynamic_parameters: str | None = None
+    # Declared without [CmdletBinding()], as PowerShai declared it: piped input and extra
+    # arguments are ignored, not refused (parameters take positions in declared order).
+    plain_function: bool = False
 
     @property
     def parameter_set_names(self) -> tuple[str, ...]:
@@ -223,7 +226,7 @@ _PARAM_OPTIONAL = (
 )
 _CMDLET_REQUIRED = ("name", "parameters")
 _CMDLET_OPTIONAL = ("aliases", "shouldProcess", "confirmSkippedBy", "output", "note",
-                    "dynamicParameters")
+                    "dynamicParameters", "plainFunction")
 _MODULE_REQUIRED = ("name", "version", "guid", "description")
 
 
@@ -311,6 +314,12 @@ def _parse_cmdlet(raw: object, where: str) -> CmdletSpec:
     else:
         raise GeneratorError(f"{where}.output: expected a type name or a list of type names")
     should_process = _choice(data.get("shouldProcess"), f"{where}.shouldProcess", CONFIRM_IMPACTS)
+    plain = _bool(data.get("plainFunction"), f"{where}.plainFunction")
+    if plain and (should_process or data.get("dynamicParameters") or any(
+            p.by_value or p.by_property_name or p.mandatory or p.parameter_sets or p.validate_set
+            or p.aliases or p.remaining_arguments or p.hidden for p in params)):
+        raise GeneratorError(f"{where}.plainFunction: a plain function has plain parameters only "
+                             "(no pipeline, sets, aliases, ShouldProcess or dynamic parameters)")
     skipped_by = _str_list(data.get("confirmSkippedBy"), f"{where}.confirmSkippedBy")
     if skipped_by and not should_process:
         raise GeneratorError(f"{where}.confirmSkippedBy: only for a cmdlet with shouldProcess")
@@ -326,6 +335,7 @@ def _parse_cmdlet(raw: object, where: str) -> CmdletSpec:
         output=outputs,
         note=_opt_str(data.get("note"), f"{where}.note"),
         dynamic_parameters=_opt_str(data.get("dynamicParameters"), f"{where}.dynamicParameters"),
+        plain_function=plain,
     )
 
 

@@ -348,6 +348,34 @@ Describe 'Invoke-GradioSessionApi' {
     }
 }
 
+Describe 'Get-GradioSessionApi as PowerShai declares it (a plain function)' {
+    BeforeAll {
+        Clear-PshaiSessions
+        $Main = New-GradioSession $Url -Name 'main'
+        $Side = New-GradioSession $Url -Name 'side'
+        Set-GradioSession main -Default
+        $MainCall = Invoke-GradioSessionApi echo @('main') -session $Main
+        $SideCall = Invoke-GradioSessionApi echo @('side') -session $Side
+        $null = $MainCall, $SideCall | Update-GradioSessionApiResult
+    }
+    AfterAll { Clear-PshaiSessions }
+
+    It 'binds nothing from the pipeline: a piped session lists the default session''s calls' {
+        @($Side | Get-GradioSessionApi | ForEach-Object { $_.id }) | Should -Be @($MainCall.id)
+    }
+
+    It 'takes the session by position and ignores an argument it does not know' {
+        @(Get-GradioSessionApi side extra | ForEach-Object { $_.id }) | Should -Be @($SideCall.id)
+        (Get-Command Get-GradioSessionApi).Parameters.Keys | Should -Not -Contain 'Verbose'
+    }
+
+    It 'throws POWERSHAI_HUGGINGFACE_GRADIO_GETSESSIONS_NOTFOUND naming itself for an unknown session' {
+        $e = Get-PshaiError { Get-GradioSessionApi nope }
+        Assert-PshaiErrorId $e 'POWERSHAI_HUGGINGFACE_GRADIO_GETSESSIONS_NOTFOUND'
+        $e.InvocationInfo.MyCommand.Name | Should -Be 'Get-GradioSessionApi'
+    }
+}
+
 Describe 'Objects shaped as PowerShai gives them on this PowerShell' {
     BeforeAll {
         Clear-PshaiSessions

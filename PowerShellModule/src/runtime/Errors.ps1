@@ -51,12 +51,14 @@ function Invoke-PshaiThrow {
     # error id, category and target, and names the cmdlet like a cmdlet's own error: the view shows
     # "Invoke-GradioSessionApi: ..." rather than "Exception: ...", because its exception is a plain
     # Exception (the error view says "Exception" for a RuntimeException thrown by `throw`).
-    param([Parameter(Mandatory)][Exception]$Exception, [Parameter(Mandatory)]$Cmdlet, $TargetObject = $null)
+    # $Invocation: the plain function's own (Invoke-PshaiPlainFunction's $Cmdlet is the helper).
+    param([Parameter(Mandatory)][Exception]$Exception, [Parameter(Mandatory)]$Cmdlet, $TargetObject = $null, $Invocation = $null)
+    if ($null -eq $Invocation) { $Invocation = $Cmdlet.MyInvocation }
     $plain = New-Object System.Exception($Exception.Message, $Exception)
     foreach ($key in $Exception.Data.Keys) { $plain.Data[$key] = $Exception.Data[$key] }
     $record = New-PshaiErrorRecord -Exception $plain -TargetObject $TargetObject
     if ($null -ne $script:PshaiSetInvocationInfo) {
-        $null = $script:PshaiSetInvocationInfo.Invoke($record, @($Cmdlet.MyInvocation))
+        $null = $script:PshaiSetInvocationInfo.Invoke($record, @($Invocation))
     }
     throw $record
 }

@@ -94,7 +94,7 @@ function Invoke-PshaiCmdlet {
     # so it avoids helper calls on the common path (a script function call costs ~0.1 ms).
     # A plain function (no parameter attributes): advanced-function binding costs more.
     # $Ask: the generated function says whether this call asks ShouldProcess (the spec decides).
-    param([string]$Name, $Bound, $Cmdlet, [bool]$Ask = $false)
+    param([string]$Name, $Bound, $Cmdlet, [bool]$Ask = $false, $Invocation = $null)
     $codec = $script:PshaiCodec
     $scriptBlocks = @{}
     # The worker resolves relative paths against PowerShell's current folder, not its own.
@@ -174,6 +174,15 @@ function Invoke-PshaiCmdlet {
     if ($null -ne $failure) {
         Invoke-PshaiMessageList -Messages $failure.Data['PshaiMessages'] -Cmdlet $Cmdlet -ScriptBlocks $scriptBlocks
         Write-PshaiWorkerLog -Cmdlet $Cmdlet
-        Invoke-PshaiThrow -Exception $failure -Cmdlet $Cmdlet
+        Invoke-PshaiThrow -Exception $failure -Cmdlet $Cmdlet -Invocation $Invocation
     }
+}
+
+function Invoke-PshaiPlainFunction {
+    # The body of a function generated without [CmdletBinding()] (PowerShai declared a few so:
+    # piped input and extra arguments are ignored there). The call needs a $PSCmdlet to write
+    # through, so this advanced helper lends its own; errors name the plain function.
+    [CmdletBinding()]
+    param([string]$Name, $Bound, $Invocation)
+    Invoke-PshaiCmdlet -Name $Name -Bound $Bound -Cmdlet $PSCmdlet -Invocation $Invocation
 }
