@@ -4,6 +4,7 @@
 // piece that references Python.Runtime.dll (from the pythonnet wheel of the worker's Python).
 // The stdio transport never loads it. C# 5, no warnings: Windows PowerShell 5.1 compiles it too.
 using System;
+using System.Reflection;
 using Python.Runtime;
 
 namespace PowershaiPy.InProcess
@@ -49,6 +50,7 @@ namespace PowershaiPy.InProcess
                     // Release the GIL taken by Initialize: Python's threads (HTTP readers, SSE
                     // pumps) run while PowerShell is not inside a call.
                     PythonEngine.BeginAllowThreads();
+                    ReplaceExitShutdown();
                 }
                 using (Py.GIL())
                 {
@@ -76,6 +78,39 @@ namespace PowershaiPy.InProcess
                 }
                 loadedLibrary = pythonLibrary;
             }
+        }
+
+        /// <summary>pythonnet finalizes the interpreter when the process exits, and in a
+        /// PowerShell process that costs seconds: its shutdown repeats a Python plus .NET garbage
+        /// collection up to 20 times over PowerShell's whole heap (2.5 s measured, against 0.3 s
+        /// for the same interpreter exiting alone). Nothing of ours needs finalizing then (the
+        /// module's Exiting handler has already closed every host and its streams), so at exit
+        /// we run Python's atexit functions (logging's flush among them) and let the process end
+        /// without Py_Finalize, as most embedders do. The exit code is untouched.</summary>
+        private static void ReplaceExitShutdown()
+        {
+            MethodInfo handler = typeof(PythonEngine).GetMethod("OnProcessExit",
+                BindingFlags.NonPublic | BindingFlags.Static);
+            if (handler == null) { return; }   // another pythonnet: keep its own behaviour
+            EventHandler theirs;
+            try { theirs = (EventHandler)Delegate.CreateDelegate(typeof(EventHandler), handler); }
+            catch (ArgumentException) { return; }
+            AppDomain.CurrentDomain.ProcessExit -= theirs;
+            AppDomain.CurrentDomain.ProcessExit += RunExitFunctions;
+        }
+
+        private static void RunExitFunctions(object sender, EventArgs e)
+        {
+            if (!PythonEngine.IsInitialized) { return; }
+            try
+            {
+                using (Py.GIL())
+                using (PyObject module = Py.Import(HostModule))
+                {
+                    module.InvokeMethod("at_process_exit").Dispose();
+                }
+            }
+            catch (PythonException) { }
         }
 
         public PythonHost(Action<string> onLine)

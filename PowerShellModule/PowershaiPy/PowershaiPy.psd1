@@ -58,6 +58,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:fbd6d61b55ff080cee00a87d3709d3f3c1b3f7afdd07c0e4dd4706b7c8c0683b'
+        InputsHash = 'sha256:ab5d2203df512532a193bb82204acf5630e13207b92438d85822015da08964ae'
     }
 }

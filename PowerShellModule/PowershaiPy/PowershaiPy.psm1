@@ -2,7 +2,7 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:fbd6d61b55ff080cee00a87d3709d3f3c1b3f7afdd07c0e4dd4706b7c8c0683b
+# Inputs hash: sha256:ab5d2203df512532a193bb82204acf5630e13207b92438d85822015da08964ae
 # Module: PowershaiPy 0.1.0
 
 param($Transport)
@@ -588,23 +588,54 @@ function New-PshaiInProcessError {
         "${ErrorId}: the in-process transport cannot load: $Reason")
 }
 
-function Get-PshaiInProcessInfo {
-    # What hosting the worker's Python needs (its shared library, Python.Runtime.dll, site
-    # folders), asked of that Python once and cached per interpreter in the cache folder.
+function Get-PshaiInProcessCacheFile {
+    # Where the probe of one interpreter is kept, and the stamp (its file time) that keeps it valid.
     param($Python)
     $hash = Get-PshaiShortHash "$($Python.Path)|$($Python.Prefix -join ' ')"
-    $cacheFile = Join-Path (Join-Path (Get-PshaiCacheFolder) 'native') "inprocess.$hash.json"
     $stamp = ''
     try { $stamp = [System.IO.File]::GetLastWriteTimeUtc($Python.Path).Ticks.ToString() } catch { }
+    @{ Path = (Join-Path (Join-Path (Get-PshaiCacheFolder) 'native') "inprocess.$hash.json"); Stamp = $stamp }
+}
+
+function Read-PshaiInProcessCache {
+    # The cached probe of this interpreter, or $null when there is none or it went stale.
+    param($Python)
+    $cache = Get-PshaiInProcessCacheFile -Python $Python
     try {
-        if ([System.IO.File]::Exists($cacheFile)) {
-            $cached = [System.IO.File]::ReadAllText($cacheFile) | ConvertFrom-Json
-            if ($cached.stamp -eq $stamp -and $cached.pythonDll -and $cached.runtimeDll -and
+        if ([System.IO.File]::Exists($cache.Path)) {
+            $cached = [System.IO.File]::ReadAllText($cache.Path) | ConvertFrom-Json
+            if ($cached.stamp -eq $cache.Stamp -and $cached.pythonDll -and $cached.runtimeDll -and
                 [System.IO.File]::Exists($cached.pythonDll) -and [System.IO.File]::Exists($cached.runtimeDll)) {
                 return $cached
             }
         }
     } catch { }
+    $null
+}
+
+function Find-PshaiInProcessPython {
+    # Find-PshaiPython without its check process when the first interpreter it would try was
+    # probed before (the cache above): that check is a Python start, a third of a cold start.
+    # Should the package have gone since, the embedded import fails and says so.
+    if ($env:POWERSHAI_PY_PYTHON -or $null -ne $script:PshaiPythonCache) { return (Find-PshaiPython) }
+    foreach ($candidate in @(Get-PshaiPythonCandidates)) {
+        if ($candidate.Path -match '[\\/]WindowsApps[\\/]' -or -not [System.IO.File]::Exists($candidate.Path)) { continue }
+        if ($null -ne (Read-PshaiInProcessCache -Python $candidate)) {
+            $script:PshaiPythonCache = @{ Path = $candidate.Path; Prefix = $candidate.Prefix }
+            return $script:PshaiPythonCache
+        }
+        break
+    }
+    Find-PshaiPython
+}
+
+function Get-PshaiInProcessInfo {
+    # What hosting the worker's Python needs (its shared library, Python.Runtime.dll, site
+    # folders), asked of that Python once and cached per interpreter in the cache folder.
+    param($Python)
+    $cached = Read-PshaiInProcessCache -Python $Python
+    if ($null -ne $cached) { return $cached }
+    $cache = Get-PshaiInProcessCacheFile -Python $Python
     $code = 'from powershai_py.worker._inprocess import print_probe; print_probe()'
     $text = $null
     try { $text = (& $Python.Path @($Python.Prefix) -c $code 2>$null) -join "`n" } catch { }
@@ -613,11 +644,11 @@ function Get-PshaiInProcessInfo {
                 "'$($Python.Path)' could not describe itself (its powershai-py package may predate the in-process transport)."))
     }
     $info = $text | ConvertFrom-Json
-    $info | Add-Member -NotePropertyName stamp -NotePropertyValue $stamp -Force
+    $info | Add-Member -NotePropertyName stamp -NotePropertyValue $cache.Stamp -Force
     if (-not $info.errorId) {
         try {
-            $null = [System.IO.Directory]::CreateDirectory((Split-Path $cacheFile))
-            [System.IO.File]::WriteAllText($cacheFile, ($info | ConvertTo-Json -Compress), $script:PshaiUtf8)
+            $null = [System.IO.Directory]::CreateDirectory((Split-Path $cache.Path))
+            [System.IO.File]::WriteAllText($cache.Path, ($info | ConvertTo-Json -Compress), $script:PshaiUtf8)
         } catch { }
     }
     $info
@@ -674,7 +705,7 @@ function Import-PshaiInProcessBridge {
 function Start-PshaiInProcessWorker {
     # A worker record (as Start-PshaiWorkerProcess returns) whose link talks to a PythonHost in
     # this process. Throws POWERSHAI_PY_NO_SHARED_LIBPYTHON / POWERSHAI_PY_INPROCESS_UNAVAILABLE.
-    $python = Find-PshaiPython
+    $python = Find-PshaiInProcessPython
     $info = Get-PshaiInProcessInfo -Python $python
     if ($info.errorId) { throw (New-PshaiInProcessError $info.errorId $info.reason) }
     $logPath = Join-Path ([System.IO.Path]::GetTempPath()) ('powershai-py-inprocess-{0}.log' -f $PID)
@@ -688,6 +719,7 @@ function Start-PshaiInProcessWorker {
     } catch {
         $reason = $_.Exception.Message
         if ($_.Exception.InnerException) { $reason = $_.Exception.InnerException.Message }
+        $script:PshaiPythonCache = $null   # found without the check process: check it next time
         throw (New-PshaiInProcessError 'POWERSHAI_PY_INPROCESS_UNAVAILABLE' "$reason (Python '$($python.Path)').")
     }
     $logPos = [long]0

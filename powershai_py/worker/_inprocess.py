@@ -25,13 +25,21 @@ import site
 import sys
 import sysconfig
 import threading
+import weakref
 from collections.abc import Callable, Mapping
 from typing import IO, Any
 
 from ._server import CmdletHandler, PropertyGetter, Server
 from ._transport import encode_message
 
-__all__ = ["InProcessHost", "LineCallbackTransport", "configure_process", "probe", "print_probe"]
+__all__ = [
+    "InProcessHost",
+    "LineCallbackTransport",
+    "at_process_exit",
+    "configure_process",
+    "print_probe",
+    "probe",
+]
 
 log = logging.getLogger("powershai_py.worker")
 
@@ -39,6 +47,9 @@ WriteLine = Callable[[str], None]
 
 _configure_lock = threading.Lock()
 _log_stream: IO[str] | None = None
+# The hosts of this process still open, closed at process exit (PowerShell's Exiting event,
+# which would close them, is not raised when a -File script ends).
+_open_hosts: weakref.WeakSet[InProcessHost] = weakref.WeakSet()
 
 
 def configure_process(log_path: str, level: int | str = logging.WARNING) -> str:
@@ -65,6 +76,24 @@ def configure_process(log_path: str, level: int | str = logging.WARNING) -> str:
         root.addHandler(handler)
         root.setLevel(_level_of(level))
         return log_path
+
+
+def at_process_exit() -> None:
+    """What this interpreter does when the PowerShell process exits (instead of Py_Finalize).
+
+    Open hosts are closed (their streams stopped), then the atexit functions run (logging's
+    flush and close among them); threads, sockets and memory go with the process.
+    """
+    import atexit
+
+    for host in list(_open_hosts):
+        try:
+            host.close()
+        except Exception:  # noqa: BLE001 - the process is going; the others still close
+            log.exception("closing an in-process host at exit")
+    atexit._run_exitfuncs()
+    if _log_stream is not None:
+        _log_stream.flush()
 
 
 def _level_of(level: int | str) -> int:
@@ -121,6 +150,7 @@ class InProcessHost:
             exit_process=self._on_shutdown,
             watch_parent=False,
         )
+        _open_hosts.add(self)
 
     @property
     def closed(self) -> bool:

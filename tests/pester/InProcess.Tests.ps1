@@ -112,7 +112,7 @@ Describe 'In-process transport' {
         $r.Sessions | Should -Be @('after')
     }
 
-    It 'keeps what Python writes (logs at DEBUG, stdout, stderr) off the console; it goes to the log' {
+    It 'keeps what Python writes (logs at DEBUG, stdout, stderr) off the console; it goes to the log; the exit code is the script''s' {
         # A child pwsh whose real stdout and stderr are captured: only the script's line may appear.
         $script = Join-Path ([IO.Path]::GetTempPath()) "pshai-inproc-quiet-$PID.ps1"
         Set-Content -LiteralPath $script -Value @"
@@ -123,6 +123,7 @@ Describe 'In-process transport' {
 `$null = Invoke-GradioSessionApi echo @('x') -Session `$s | Update-GradioSessionApiResult
 'DONE'
 Join-Path ([IO.Path]::GetTempPath()) "powershai-py-inprocess-`$PID.log"
+exit 3
 "@
         $psi = New-Object System.Diagnostics.ProcessStartInfo
         $pwsh = Join-Path (Get-PshaiRepoRoot) '.tools/pwsh/pwsh'
@@ -142,12 +143,17 @@ Join-Path ([IO.Path]::GetTempPath()) "powershai-py-inprocess-`$PID.log"
         $err = $errTask.Result
         Remove-Item -LiteralPath $script -ErrorAction SilentlyContinue
         $exited | Should -BeTrue
+        # The script's exit code survives the interpreter's exit path (no Py_Finalize there).
+        $proc.ExitCode | Should -Be 3
         $lines = @($out.Trim() -split '\r?\n')
         $lines.Count | Should -Be 2
         $lines[0] | Should -Be 'DONE'
         $err | Should -BeNullOrEmpty
         $log = $lines[1]
-        (Get-Content -LiteralPath $log -Raw) | Should -Match 'DEBUG'
+        $logText = Get-Content -LiteralPath $log -Raw
+        $logText | Should -Match 'DEBUG'
+        # Closing the session closed the host before the process went (and the log was flushed).
+        $logText | Should -Match 'in-process host closed'
         Remove-Item -LiteralPath $log -ErrorAction SilentlyContinue
     }
 
