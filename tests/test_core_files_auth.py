@@ -113,9 +113,11 @@ def test_download_path_saves_result_files(gradio_app: RunningApp, sample: Path,
         assert local.parent == folder.resolve()
         assert local.name == "echo-sample.bin"
         assert local.read_bytes() == PAYLOAD
-        # the same server file again is saved once
+        # the same server file again (Gradio keeps one cached copy per content) is saved once
         same, _ = file_result(s.invoke("file_echo", [str(sample)]))
-        assert same["path"] != file_data["path"] or same["local_path"] == str(local)
+        assert same["path"] == file_data["path"]
+        assert same["local_path"] == str(local)
+        assert [p.name for p in folder.iterdir()] == ["echo-sample.bin"]
         # another file with the same name does not overwrite the first one
         (tmp_path / "b").mkdir()
         second = tmp_path / "b" / "sample.bin"

@@ -214,8 +214,8 @@ def test_probe_finds_what_hosting_this_python_needs() -> None:
     assert found["errorId"] is None, found["reason"]
     assert os.path.isfile(found["pythonDll"])
     assert os.path.basename(found["runtimeDll"]) == "Python.Runtime.dll"
-    assert any(Path(d, "powershai_py").exists() or Path(d, "httpx").exists()
-               for d in found["siteDirs"])
+    # the dependencies live in site-packages (powershai_py itself may be an editable install)
+    assert any(Path(d, "httpx", "__init__.py").exists() for d in found["siteDirs"])
 
 
 def test_probe_names_a_python_without_a_shared_library(monkeypatch: pytest.MonkeyPatch) -> None:

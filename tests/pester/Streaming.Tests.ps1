@@ -194,9 +194,9 @@ Describe 'MaxCalls policies' {
         $null = Invoke-GradioSessionApi echo @('1') -session maxcalls
         $w = $null
         $ev = Invoke-GradioSessionApi echo @('2') -session maxcalls -WarningVariable w -WarningAction SilentlyContinue
-        @($w).Count | Should -BeGreaterThan 0
-        $ev | Should -Not -BeNullOrEmpty
+        @($w | ForEach-Object { "$_" }) | Should -Be @('The session maxcalls has 1 calls (MaxCalls 1).')
         @($M.ApiCalls.AllEvents).Count | Should -Be 2
+        @($M.ApiCalls.AllEvents)[-1].id | Should -Be $ev.id
     }
 }
 
