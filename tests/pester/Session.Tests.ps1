@@ -338,6 +338,21 @@ Describe 'Invoke-GradioSessionApi' {
         $e.Exception.Message | Should -Match 'no_such_api'
     }
 
+    It 'keeps gr.State across the calls of one session, over -Protocol <Protocol>' -ForEach @(
+        @{ Protocol = 'call' }, @{ Protocol = 'queue' }
+    ) {
+        # Gradio 6 keys gr.State by session_hash on both routes: one hash per session, not per call
+        $mine = New-GradioSession $Url -Name "state-$Protocol"
+        $theirs = New-GradioSession $Url -Name "state-$Protocol-2"
+        Set-GradioSession $mine -Protocol $Protocol
+        Set-GradioSession $theirs -Protocol $Protocol
+        $count = { param($s, $v) @(@(Invoke-GradioSessionApi counter @($v) -session $s | Update-GradioSessionApiResult)[-1].data)[0] }
+        & $count $mine 'a' | Should -Be 'a #1'
+        & $count $mine 'a' | Should -Be 'a #2'
+        & $count $theirs 'b' | Should -Be 'b #1'
+        & $count $mine 'a' | Should -Be 'a #3'
+    }
+
     It 'lists the session calls in order with Get-GradioSessionApi' {
         $a = Invoke-GradioSessionApi echo @('one') -session $S
         $b = Invoke-GradioSessionApi echo @('two') -session $S
