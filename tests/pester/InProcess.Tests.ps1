@@ -92,11 +92,12 @@ Describe 'In-process transport' {
             $call = Invoke-GradioSessionApi partials @(4, 0.3) -Session $s
             $first = @($call | Update-GradioSessionApiResult | Select-Object -First 1)
             $rest = @($call | Update-GradioSessionApiResult)
-            @{ First = $first.Count; Rest = $rest.Count; Last = $rest[-1].data }
+            $show = { param($items) @($items | ForEach-Object { '{0}={1}' -f $_.event, (@($_.data) -join ',') }) }
+            @{ First = & $show $first; Rest = & $show $rest }
         }
-        $r.First | Should -Be 1
-        $r.Rest | Should -BeGreaterThan 0
-        $r.Last | Should -Not -BeNullOrEmpty
+        $r.First | Should -Be @('generating=part 0')
+        # the later Update goes on from the item after the one Select-Object took
+        $r.Rest | Should -Be @('generating=part 1', 'generating=part 2', 'generating=part 3', 'complete=part 3')
     }
 
     It 'works again after Remove-Module then Import-Module in the same process (one interpreter)' {
