@@ -60,9 +60,10 @@ class Terminal:
         deadline = time.monotonic() + WAIT
         regex = re.compile(pattern)
         while True:
-            match = regex.search(_ANSI.sub("", self.seen))
+            shown = _ANSI.sub("", self.seen)
+            match = regex.search(shown)
             if match:
-                self.seen = _ANSI.sub("", self.seen)[match.end():]
+                self.seen = shown[match.end():]
                 return match.group(0)
             left = deadline - time.monotonic()
             if left <= 0 or self.proc.poll() is not None:
@@ -109,7 +110,7 @@ def test_ctrl_c_stops_a_stream_at_once_and_update_goes_on(gradio6_app: RunningAp
         term.type(f". '{HELPERS}'; $null = Import-PshaiTestModule; "
                   f"$s = New-GradioSession '{gradio6_app.url}' -Name ctrlc; "
                   f"$call = Invoke-GradioSessionApi gated @('{key}') -session $s; "
-                  "'pid=' + $PID + ' REA' + 'DY'")
+                  "'REA' + 'DY'")
         term.expect(r"REA" r"DY", "the session and the call")
         term.expect(r"PS [^>]*> ", "the prompt")
         term.type("$call | Update-GradioSessionApiResult | "
