@@ -383,6 +383,20 @@ def test_stream_close_idle(server: tuple[Server, Client, list[int]]) -> None:
     assert srv.open_streams() == 0
 
 
+def test_stream_next_after_its_close_answers_done(server: tuple[Server, Client, list[int]]) -> None:
+    # Requests run on threads of their own, so a stream/next sent before a stream/close may run
+    # after it: it ends the stream as "done", where a token never opened is an error.
+    srv, client, _ = server
+    token = client.call("cmdlet", {"name": "Get-Slow", "args": {}})["result"]["stream"]
+    client.notify("stream/close", {"token": token})
+    client.call("initialize", {})  # a round trip: the close notification has been handled
+    assert srv.open_streams() == 0
+    late = client.call("stream/next", {"token": token})["result"]
+    assert late == {"messages": [], "output": [], "items": [], "stream": None, "done": True}
+    never = client.call("stream/next", {"token": "never-opened-token"})["error"]
+    assert never["data"]["errorId"] == "POWERSHAI_PY_UNKNOWN_STREAM"
+
+
 def test_shutdown_responds_then_exits(server: tuple[Server, Client, list[int]]) -> None:
     _, client, exits = server
     reply = client.call("shutdown", {})

@@ -27,15 +27,25 @@ ANSWER_TIMEOUT = 60.0
 
 
 class HostClient:
-    """Drives an InProcessHost as the C# side does: one line in, answers through the callback."""
+    """Drives an InProcessHost as the C# side does: the host's thread takes each request line
+    through one callback (None: the channel is closed) and answers through the other."""
 
     def __init__(self) -> None:
         self.lines: queue.Queue[str] = queue.Queue()
-        self.host = InProcessHost(self.lines.put)
+        self.requests: queue.Queue[str | None] = queue.Queue()
+        self.host = InProcessHost(self.lines.put, self.requests.get)
         self.next_id = 0
 
     def send(self, line: str) -> None:
-        self.host.send_line(line)
+        self.requests.put(line)
+
+    def end_input(self) -> None:
+        self.requests.put(None)
+
+    def close(self) -> None:
+        """What the C# side's Close does: end the input, then close the host."""
+        self.end_input()
+        self.host.close()
 
     def answer(self) -> dict[str, Any]:
         reply: dict[str, Any] = json.loads(self.lines.get(timeout=ANSWER_TIMEOUT))
@@ -91,7 +101,7 @@ class ChildClient:
 def host() -> Iterator[HostClient]:
     client = HostClient()
     yield client
-    client.host.close()
+    client.close()
 
 
 @pytest.fixture
@@ -185,6 +195,14 @@ def test_shutdown_closes_the_host_not_the_process(host: HostClient) -> None:
         host.lines.get(timeout=0.5)
 
 
+def test_end_of_input_ends_the_hosts_reader(host: HostClient) -> None:
+    # The C# side closing the channel is the in-process worker's end of stdin.
+    assert host.call("initialize", {})["result"]["pid"] == os.getpid()
+    host.end_input()
+    host.host.reader.join(10)
+    assert not host.host.reader.is_alive()
+
+
 def test_python_output_goes_to_the_log_not_stdout(tmp_path: Path) -> None:
     # configure_process rebinds sys.stdout for the whole interpreter: run it in a child.
     log = tmp_path / "inprocess.log"
@@ -247,5 +265,5 @@ def test_two_hosts_keep_their_own_sessions(gradio6_app: RunningApp) -> None:
         mine = first.call("cmdlet", {"name": "Get-GradioSession", "args": {}})
         assert name in [s["name"] for s in mine["result"]["output"]]
     finally:
-        first.host.close()
-        second.host.close()
+        first.close()
+        second.close()

@@ -58,6 +58,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:ab5d2203df512532a193bb82204acf5630e13207b92438d85822015da08964ae'
+        InputsHash = 'sha256:32da6afb102cf60b813f0dc2efd30a74004097e2dbb0dfcc56a67de401cf2b47'
     }
 }

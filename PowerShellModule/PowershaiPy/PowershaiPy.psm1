@@ -2,7 +2,7 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:ab5d2203df512532a193bb82204acf5630e13207b92438d85822015da08964ae
+# Inputs hash: sha256:32da6afb102cf60b813f0dc2efd30a74004097e2dbb0dfcc56a67de401cf2b47
 # Module: PowershaiPy 0.1.0
 
 param($Transport)
@@ -714,8 +714,8 @@ function Start-PshaiInProcessWorker {
         [PowershaiPy.InProcess.PythonHost]::Start([string]$info.pythonDll, [string]$info.executable,
             [string[]]@($info.siteDirs), $logPath, [string]$env:POWERSHAI_PY_LOG)
         $transport = New-Object PowershaiPy.Native.InProcessLineTransport
-        $hostObject = New-Object PowershaiPy.InProcess.PythonHost -ArgumentList @(, $transport.Deliver)
-        $transport.Connect($hostObject.SendAction, $hostObject.CloseAction)
+        $hostObject = New-Object PowershaiPy.InProcess.PythonHost -ArgumentList @($transport.Deliver, $transport.Take)
+        $transport.Connect($hostObject.CloseAction)
     } catch {
         $reason = $_.Exception.Message
         if ($_.Exception.InnerException) { $reason = $_.Exception.InnerException.Message }

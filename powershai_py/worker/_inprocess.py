@@ -2,9 +2,13 @@
 
 With ``$env:POWERSHAI_PY_TRANSPORT = 'inprocess'`` the module hosts CPython in its own process
 through pythonnet and creates one ``InProcessHost`` per module instance (so each runspace keeps
-its own sessions, as each would have its own worker process). The C# side hands request lines to
-``send_line`` and receives every response line through the ``write_line`` callback it passed in;
-the lines are exactly those of the stdio worker, dispatched by the same ``Server``.
+its own sessions, as each would have its own worker process). The host's own thread reads request
+lines with the ``read_line`` callback the C# side passed in (it blocks inside .NET, where pythonnet
+has released the GIL) and every response line goes back through the ``write_line`` callback; the
+lines are exactly those of the stdio worker, read and dispatched by the same ``Server.run`` loop.
+So PowerShell's pipeline thread never waits for the GIL to send a request: it only queues a line
+(measured: 0.36 to 0.43 ms per request when it took the GIL to call into Python, against 0.07 ms
+for the stdio worker's pipe).
 
 What differs from a worker process, and why:
 
@@ -30,7 +34,7 @@ from collections.abc import Callable, Mapping
 from typing import IO, Any
 
 from ._server import CmdletHandler, PropertyGetter, Server
-from ._transport import encode_message
+from ._transport import decode_line, encode_message
 
 __all__ = [
     "InProcessHost",
@@ -44,6 +48,8 @@ __all__ = [
 log = logging.getLogger("powershai_py.worker")
 
 WriteLine = Callable[[str], None]
+# Blocks until the next request line; None at the end of input (the C# side closed the channel).
+ReadLine = Callable[[], "str | None"]
 
 _configure_lock = threading.Lock()
 _log_stream: IO[str] | None = None
@@ -109,18 +115,25 @@ def _level_of(level: int | str) -> int:
 
 
 class LineCallbackTransport:
-    """The server's channel when the client lives in this process: responses go to a callback.
+    """The server's channel when the client lives in this process: two callbacks, one per way."""
 
-    Nothing is read through it (``InProcessHost.send_line`` dispatches each request as it
-    arrives), so ``read_message`` reports end of input at once.
-    """
-
-    def __init__(self, write_line: WriteLine) -> None:
+    def __init__(self, write_line: WriteLine, read_line: ReadLine) -> None:
         self._write_line = write_line
+        self._read_line = read_line
         self._lock = threading.Lock()
         self.closed = False
 
     def read_message(self) -> dict[str, Any] | None:
+        while not self.closed:
+            try:
+                line = self._read_line()
+            except Exception:  # noqa: BLE001 - the channel broke: the same as its end
+                log.exception("reading the next request line from PowerShell")
+                return None
+            if line is None:
+                return None
+            if line.strip():
+                return decode_line(line.encode("utf-8"))
         return None
 
     def write_message(self, message: dict[str, Any]) -> None:
@@ -133,16 +146,21 @@ class LineCallbackTransport:
 
 
 class InProcessHost:
-    """One worker's worth of state and dispatch, driven by string lines from the C# side."""
+    """One worker's worth of state and dispatch, driven by string lines from the C# side.
+
+    A thread of its own runs the server's read loop (as the stdio worker's main thread does)
+    until ``read_line`` reports the end of input.
+    """
 
     def __init__(
         self,
         write_line: WriteLine,
+        read_line: ReadLine,
         *,
         cmdlets: Mapping[str, CmdletHandler] | None = None,
         get_property: PropertyGetter | None = None,
     ) -> None:
-        self.transport = LineCallbackTransport(write_line)
+        self.transport = LineCallbackTransport(write_line, read_line)
         self.server = Server(
             self.transport,
             cmdlets=cmdlets,
@@ -151,16 +169,13 @@ class InProcessHost:
             watch_parent=False,
         )
         _open_hosts.add(self)
+        self.reader = threading.Thread(target=self.server.run, name="inprocess-reader",
+                                       daemon=True)
+        self.reader.start()
 
     @property
     def closed(self) -> bool:
         return self.transport.closed
-
-    def send_line(self, line: str) -> None:
-        """Dispatch one request or notification line; its answer comes through the callback."""
-        if self.transport.closed:
-            return
-        self.server.dispatch_line(line.encode("utf-8"))
 
     def close(self) -> None:
         """Stop every open stream and answer nothing more (the end of input of a worker)."""

@@ -1,8 +1,9 @@
 """JSON-RPC 2.0 dispatch, free of I/O.
 
 ``Dispatcher`` maps method names to handlers ``fn(params: dict) -> result``. Each request and each
-notification runs on its own daemon thread, so a handler that blocks (``stream/next`` waiting for
-the next item of a Gradio stream) never holds up the others. Responses go through a ``send``
+notification runs on a daemon thread of its own (kept for reuse, see ``_threads``), so a handler
+that blocks (``stream/next`` waiting for the next item of a Gradio stream) never holds up the
+others. Responses go through a ``send``
 callable; the transport behind it serialises writes.
 
 Exceptions become JSON-RPC errors (see ``to_jsonrpc_error``):
@@ -19,6 +20,8 @@ import logging
 import threading
 from collections.abc import Callable
 from typing import Any
+
+from ._threads import HandlerThreads
 
 __all__ = [
     "INTERNAL_ERROR",
@@ -148,6 +151,7 @@ class Dispatcher:
         self._after: dict[str, Callable[[], None]] = {}
         self._active = 0
         self._idle = threading.Condition()
+        self._threads = HandlerThreads("rpc-handler")
 
     def register(
         self, method: str, fn: Handler, *, after: Callable[[], None] | None = None
@@ -165,18 +169,14 @@ class Dispatcher:
         )
         self._send(error_response(None, error))
 
-    def dispatch(self, message: dict[str, Any]) -> threading.Thread | None:
-        """Handle one incoming message; returns the thread running it (``None`` if inline)."""
+    def dispatch(self, message: dict[str, Any]) -> None:
+        """Handle one incoming message, on a handler thread unless the dispatcher is inline."""
         if self._threaded:
             with self._idle:
                 self._active += 1
-            thread = threading.Thread(
-                target=self._handle_counted, args=(message,), name="rpc-handler", daemon=True
-            )
-            thread.start()
-            return thread
+            self._threads.submit(self._handle_counted, message)
+            return
         self.handle(message)
-        return None
 
     def _handle_counted(self, message: dict[str, Any]) -> None:
         try:

@@ -19,7 +19,7 @@ from ._context import CmdletContext, CmdletResult, LastItem
 from ._environment import WATCHED_ENV_VARS, apply_environment
 from ._jsonrpc import Dispatcher, InvalidParams, JsonRpcError, to_jsonrpc_error
 from ._state import WorkerState
-from ._transport import ParseError, Transport, decode_line
+from ._transport import ParseError, Transport
 from .handlers import get_property as state_property
 from .handlers import handler_table
 from .handlers import set_property as state_set_property
@@ -93,7 +93,7 @@ def parent_alive(pid: int) -> bool:
 
 
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{8,64}")
-_CLOSED_EARLY_LIMIT = 1024
+_CLIENT_CLOSED_LIMIT = 1024
 
 
 def _reply(messages: list[Any], output: list[Any], items: list[Any],
@@ -160,8 +160,10 @@ class Server:
             get_property if get_property is not None else partial(state_property, self.state))
         self._exit = exit_process if exit_process is not None else _hard_exit
         self._streams: dict[str, _Stream] = {}
-        # Client-chosen tokens closed before their cmdlet answered (insertion-ordered).
-        self._closed_early: dict[str, bool] = {}
+        # Tokens the client closed (insertion-ordered, the oldest forgotten beyond the limit): a
+        # cmdlet still starting under one stops at once, and a stream/next that was overtaken by
+        # its stream/close (requests run on threads of their own) answers "done", not an error.
+        self._client_closed: dict[str, bool] = {}
         self._streams_lock = threading.Lock()
         self.client_pid: int | None = None
         self._watcher: threading.Thread | None = None
@@ -234,7 +236,7 @@ class Server:
                 if token in self._streams:
                     raise InvalidParams(f"cmdlet: stream token {token!r} is in use")
                 self._streams[token] = stream
-                closed_early = self._closed_early.pop(token, False)
+                closed_early = self._client_closed.pop(token, False)
             if closed_early:  # the caller gave up before this answer: stop at once
                 self.stream_close({"token": token})
                 return _reply(ctx.drain(), output, [], None)
@@ -252,6 +254,9 @@ class Server:
             raise InvalidParams("stream/next: 'token' must be a string")
         with self._streams_lock:
             stream = self._streams.get(token)
+            closed_by_client = stream is None and token in self._client_closed
+        if closed_by_client:
+            return _reply([], [], [], None)
         if stream is None:
             raise InvalidParams(
                 f"no open stream with token {token!r}", error_id="POWERSHAI_PY_UNKNOWN_STREAM"
@@ -283,11 +288,11 @@ class Server:
             return None
         with self._streams_lock:
             stream = self._streams.get(token)
+            # Perhaps its cmdlet is still starting, or a stream/next is about to ask for it.
+            self._client_closed[token] = True
+            while len(self._client_closed) > _CLIENT_CLOSED_LIMIT:
+                self._client_closed.pop(next(iter(self._client_closed)))
             if stream is None:
-                # Perhaps its cmdlet is still starting: remember, boundedly, to stop it then.
-                self._closed_early[token] = True
-                while len(self._closed_early) > _CLOSED_EARLY_LIMIT:
-                    self._closed_early.pop(next(iter(self._closed_early)))
                 return None
         stream.closed = True
         stream.ctx.cancelled.set()
@@ -355,18 +360,6 @@ class Server:
         self._watcher.start()
 
     # -- loop -------------------------------------------------------------------------------
-    def dispatch_line(self, line: bytes) -> None:
-        """Dispatch one framed line pushed by the client (the in-process host has no reader)."""
-        if not line.strip():
-            return
-        try:
-            message = decode_line(line)
-        except ParseError as exc:
-            log.warning("parse error on the channel: %s", exc)
-            self.dispatcher.send_parse_error(str(exc))
-            return
-        self.dispatcher.dispatch(message)
-
     def run(self) -> int:
         """Read and dispatch until end of input; returns the exit code (0)."""
         while True:

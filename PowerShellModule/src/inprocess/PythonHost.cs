@@ -10,9 +10,10 @@ using Python.Runtime;
 namespace PowershaiPy.InProcess
 {
     /// <summary>One worker's worth of Python state (an InProcessHost of
-    /// powershai_py.worker._inprocess) in the one interpreter this process hosts. Lines go in
-    /// through Send; answers come back, on Python's threads, through the callback given to the
-    /// constructor. The GIL is held only inside these methods.</summary>
+    /// powershai_py.worker._inprocess) in the one interpreter this process hosts. The host's own
+    /// thread takes request lines through one callback given to the constructor and answers, on
+    /// Python's threads, through the other. The GIL is held only inside the constructor and
+    /// Close: sending a request never waits for it.</summary>
     public sealed class PythonHost
     {
         private const string HostModule = "powershai_py.worker._inprocess";
@@ -113,26 +114,16 @@ namespace PowershaiPy.InProcess
             catch (PythonException) { }
         }
 
-        public PythonHost(Action<string> onLine)
+        public PythonHost(Action<string> onLine, Func<string> takeLine)
         {
             if (onLine == null) { throw new ArgumentNullException("onLine"); }
+            if (takeLine == null) { throw new ArgumentNullException("takeLine"); }
             using (Py.GIL())
             using (PyObject module = Py.Import(HostModule))
-            using (PyObject callback = onLine.ToPython())
+            using (PyObject write = onLine.ToPython())
+            using (PyObject read = takeLine.ToPython())
             {
-                host = module.InvokeMethod("InProcessHost", callback);
-            }
-        }
-
-        /// <summary>Hands one request or notification line to the host (returns at once: the
-        /// host answers from a thread of its own).</summary>
-        public void Send(string line)
-        {
-            if (closed) { throw new ObjectDisposedException("PythonHost"); }
-            using (Py.GIL())
-            using (PyString text = new PyString(line))
-            {
-                host.InvokeMethod("send_line", text).Dispose();
+                host = module.InvokeMethod("InProcessHost", write, read);
             }
         }
 
@@ -148,8 +139,7 @@ namespace PowershaiPy.InProcess
             }
         }
 
-        /// <summary>Send and Close as delegates, for the transport (which cannot name this type).</summary>
-        public Action<string> SendAction { get { return Send; } }
+        /// <summary>Close as a delegate, for the transport (which cannot name this type).</summary>
         public Action CloseAction { get { return Close; } }
     }
 }

@@ -160,8 +160,8 @@ function Start-PshaiInProcessWorker {
         [PowershaiPy.InProcess.PythonHost]::Start([string]$info.pythonDll, [string]$info.executable,
             [string[]]@($info.siteDirs), $logPath, [string]$env:POWERSHAI_PY_LOG)
         $transport = New-Object PowershaiPy.Native.InProcessLineTransport
-        $hostObject = New-Object PowershaiPy.InProcess.PythonHost -ArgumentList @(, $transport.Deliver)
-        $transport.Connect($hostObject.SendAction, $hostObject.CloseAction)
+        $hostObject = New-Object PowershaiPy.InProcess.PythonHost -ArgumentList @($transport.Deliver, $transport.Take)
+        $transport.Connect($hostObject.CloseAction)
     } catch {
         $reason = $_.Exception.Message
         if ($_.Exception.InnerException) { $reason = $_.Exception.InnerException.Message }
