@@ -1,8 +1,10 @@
 """The in-process transport beside stdio: ``python -m bench.inprocess [--quick]``.
 
-Per call (against the fastest raw protocol row, the queue protocol, measured before and after
-the PowerShell rows), streaming delay, fan-out, cold start (a fresh pwsh: Import-Module, a
-session, one call) and memory (resident set of pwsh, plus the worker process under stdio).
+Per call (against the fastest raw protocol row, the queue protocol; the raw client and one pwsh
+per transport take turns in blocks of calls on one server, in a rotating order, because a Gradio
+server slows down as it serves more calls and whoever ran last would pay for it), streaming
+delay, fan-out, cold start (a fresh pwsh: Import-Module, a session, one call) and memory
+(resident set of pwsh, plus the worker process under stdio).
 Writes bench/RESULTS-inprocess.md. Same Gradio 6 test app and PowerShell driver
 (bench/ps_bench.ps1) as bench/run.py, one fresh server per section.
 """
@@ -10,36 +12,117 @@ Writes bench/RESULTS-inprocess.md. Same Gradio 6 test app and PowerShell driver
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
+import tempfile
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from bench import floor
-from bench.run import PSD1, PWSH, ROOT, med, pct, ps_env, run_ps_bench
+from bench.run import PS_BENCH, PSD1, PWSH, ROOT, med, pct, ps_env, run_ps_bench
 from tests.gradio_servers import start_app
 
 TRANSPORTS = ("stdio", "inprocess")
 TARGET_CALL_RATIO = 1.2
 TARGET_STREAM_MS = 2.5
+BLOCK = 10           # calls per turn
+BLOCK_TIMEOUT = 120  # seconds a turn may take before its pwsh is killed
 
 
-def raw_queue_times(url: str, n: int) -> list[float]:
-    http = floor.new_client()
-    root = floor.api_root(url)
-    fn = floor.fn_index(url, "bench_noop")
-    session_hash = os.urandom(8).hex()
-    for i in range(10):
-        floor.queue_call(http, root, fn, [f"w{i}"], session_hash)
-    times = []
-    for i in range(n):
-        t0 = time.perf_counter()
-        floor.queue_call(http, root, fn, [f"x{i}"], session_hash)
-        times.append(time.perf_counter() - t0)
-    http.close()
-    return times
+class RawQueue:
+    """The fastest raw row: one pooled httpx client, the queue protocol, one session_hash."""
+
+    def __init__(self, url: str, warmup: int) -> None:
+        self.http = floor.new_client()
+        self.root = floor.api_root(url)
+        self.fn = floor.fn_index(url, "bench_noop")
+        self.session_hash = os.urandom(8).hex()
+        for i in range(warmup):
+            floor.queue_call(self.http, self.root, self.fn, [f"w{i}"], self.session_hash)
+
+    def block(self, n: int) -> list[float]:
+        times = []
+        for i in range(n):
+            t0 = time.perf_counter()
+            floor.queue_call(self.http, self.root, self.fn, [f"x{i}"], self.session_hash)
+            times.append(time.perf_counter() - t0)
+        return times
+
+    def close(self) -> None:
+        self.http.close()
+
+
+class PsBlocks:
+    """One pwsh running ``ps_bench.ps1 -Mode blocks`` under one transport, timed block by block."""
+
+    def __init__(self, url: str, transport: str, warmup: int) -> None:
+        env = ps_env()
+        env["POWERSHAI_PY_TRANSPORT"] = transport
+        self.transport = transport
+        self.stderr = tempfile.TemporaryFile(mode="w+")
+        self.proc = subprocess.Popen(
+            [str(PWSH), "-NoProfile", "-NonInteractive", "-File", str(PS_BENCH), "-Psd1", str(PSD1),
+             "-Url", url, "-Mode", "blocks", "-Warmup", str(warmup)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr, text=True,
+            env=env, cwd=str(ROOT))
+        self._expect("BENCH-READY")
+
+    def _expect(self, prefix: str) -> str:
+        assert self.proc.stdout is not None
+        watchdog = threading.Timer(BLOCK_TIMEOUT, self.proc.kill)
+        watchdog.start()
+        try:
+            for line in self.proc.stdout:
+                if line.startswith(prefix):
+                    return line[len(prefix):].strip()
+        finally:
+            watchdog.cancel()
+        self.stderr.seek(0)
+        raise RuntimeError(f"ps_bench blocks under {self.transport} ended: "
+                           f"{self.stderr.read()[-600:]}")
+
+    def block(self, n: int) -> list[float]:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(f"{n}\n")
+        self.proc.stdin.flush()
+        return [float(t) for t in json.loads(self._expect("BENCH-BLOCK: "))]
+
+    def close(self) -> None:
+        if self.proc.stdin is not None:
+            try:
+                self.proc.stdin.write("\n")
+                self.proc.stdin.close()
+            except OSError:
+                pass
+        try:
+            self.proc.wait(60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.stderr.close()
+
+
+def interleaved_calls(url: str, n: int, warmup: int) -> dict[str, list[float]]:
+    """n calls per client, in turns of BLOCK calls; each round starts one client later."""
+    clients: dict[str, Any] = {"raw": RawQueue(url, warmup)}
+    try:
+        for transport in TRANSPORTS:
+            clients[transport] = PsBlocks(url, transport, warmup)
+        names = list(clients)
+        times: dict[str, list[float]] = {name: [] for name in names}
+        for turn in range(max(1, n // BLOCK)):
+            shift = turn % len(names)
+            for name in names[shift:] + names[:shift]:
+                block: Callable[[int], list[float]] = clients[name].block
+                times[name] += block(BLOCK)
+        return times
+    finally:
+        for client in clients.values():
+            client.close()
 
 
 def with_transport(transport: str) -> None:
@@ -59,25 +142,24 @@ _COLD = (
 )
 
 
-def cold_and_memory(url: str, transport: str, runs: int) -> tuple[list[float], list[int]]:
+def cold_run(url: str, transport: str) -> tuple[float, int]:
+    """One fresh pwsh: seconds to the end of its first call, and the RSS (pwsh + worker) in KiB."""
     env = ps_env()
     env["POWERSHAI_PY_TRANSPORT"] = transport
-    script = _COLD.format(psd1=PSD1, url=url)
-    times: list[float] = []
-    rss: list[int] = []
-    for i in range(runs + 1):  # run 0 fills caches (compiled assemblies, OS file cache)
-        t0 = time.perf_counter()
-        proc = subprocess.run([str(PWSH), "-NoProfile", "-Command", script], env=env,
-                              capture_output=True, text=True, timeout=120)
-        elapsed = time.perf_counter() - t0
-        if proc.returncode != 0:
-            raise RuntimeError(f"cold start under {transport}: {proc.stderr[-400:]}")
-        if i:
-            times.append(elapsed)
-            line = [x for x in proc.stdout.splitlines() if x.startswith("RSS ")][-1]
-            pwsh_kb, worker_kb = (int(x) for x in line.split()[1:])
-            rss.append(pwsh_kb + worker_kb)
-    return times, rss
+    t0 = time.perf_counter()
+    proc = subprocess.run([str(PWSH), "-NoProfile", "-Command", _COLD.format(psd1=PSD1, url=url)],
+                          env=env, capture_output=True, text=True, timeout=120)
+    elapsed = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"cold start under {transport}: {proc.stderr[-400:]}")
+    line = [x for x in proc.stdout.splitlines() if x.startswith("RSS ")][-1]
+    pwsh_kb, worker_kb = (int(x) for x in line.split()[1:])
+    return elapsed, pwsh_kb + worker_kb
+
+
+def turns(count: int) -> list[tuple[str, ...]]:
+    """The order of the transports in each of count turns: A B, then B A, and so on."""
+    return [TRANSPORTS if i % 2 == 0 else TRANSPORTS[::-1] for i in range(count)]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -89,31 +171,32 @@ def main(argv: list[str] | None = None) -> int:
     rows: dict[str, Any] = {}
     app = start_app("6")
     try:
-        raw = raw_queue_times(app.url, n // 2)
-        for transport in TRANSPORTS:
-            with_transport(transport)
-            data = run_ps_bench(app.url, "calls", timeout=120 + n * 2.0, N=n, Warmup=warmup)
-            rows[("calls", transport)] = [float(t) for t in data["times"]]
-        raw += raw_queue_times(app.url, n // 2)
-        rows[("calls", "raw")] = raw
+        for name, times in interleaved_calls(app.url, n, warmup).items():
+            rows[("calls", name)] = times
     finally:
         app.close()
-    for section in ("stream", "fanout", "cold"):
+    # Each section on a fresh server, the transports taking turns (A B, B A, ...) so that neither
+    # always meets the server later in its life.
+    for section, count in (("stream", repeat), ("fanout", rounds), ("cold", runs + 1)):
         app = start_app("6")
         try:
-            for transport in TRANSPORTS:
-                with_transport(transport)
-                if section == "stream":
-                    data = run_ps_bench(app.url, "stream", timeout=300, Count=20, Delay=0.1,
-                                        Repeat=repeat)
-                    rows[("stream", transport)] = [float(d) for d in data["delays"]]
-                elif section == "fanout":
-                    data = run_ps_bench(app.url, "fanout", timeout=600, Calls=100, Rounds=rounds)
-                    rows[("fanout", transport)] = [100 / float(t) for t in data["round_times"]]
-                else:
-                    times, rss = cold_and_memory(app.url, transport, runs)
-                    rows[("cold", transport)] = times
-                    rows[("memory", transport)] = rss
+            for i, order in enumerate(turns(count)):
+                for transport in order:
+                    with_transport(transport)
+                    if section == "stream":
+                        data = run_ps_bench(app.url, "stream", timeout=300, Count=20, Delay=0.1,
+                                            Repeat=1)
+                        rows.setdefault(("stream", transport), []).extend(
+                            float(d) for d in data["delays"])
+                    elif section == "fanout":
+                        data = run_ps_bench(app.url, "fanout", timeout=600, Calls=100, Rounds=1)
+                        rows.setdefault(("fanout", transport), []).extend(
+                            100 / float(t) for t in data["round_times"])
+                    else:
+                        elapsed, rss = cold_run(app.url, transport)
+                        if i:  # turn 0 fills caches (compiled assemblies, OS file cache)
+                            rows.setdefault(("cold", transport), []).append(elapsed)
+                            rows.setdefault(("memory", transport), []).append(rss)
         finally:
             app.close()
     write(ROOT / "bench" / "RESULTS-inprocess.md", rows, load_start, os.getloadavg(), args.quick)

@@ -9,12 +9,16 @@
       stream  Runs stamped(Count, Delay) Repeat times, stamping the local clock as each result
               reaches a ForEach-Object
       fanout  Rounds of: Invoke all Calls calls, then Update all; times each round
+      blocks  As calls, but driven from stdin so that a bench can interleave this process with
+              others on one server: after Warmup calls it prints "BENCH-READY", then for each
+              line N it reads, times N calls and prints "BENCH-BLOCK: [seconds, ...]"; an empty
+              line or the end of input ends it
     and prints one line "BENCH-JSON: {...}" that bench/run.py parses.
 #>
 param(
     [Parameter(Mandatory)] [string] $Psd1,
     [Parameter(Mandatory)] [string] $Url,
-    [ValidateSet('calls', 'stream', 'fanout')] [string] $Mode = 'calls',
+    [ValidateSet('calls', 'stream', 'fanout', 'blocks')] [string] $Mode = 'calls',
     [int] $N = 200,
     [int] $Warmup = 20,
     [int] $Count = 20,
@@ -51,6 +55,28 @@ switch ($Mode) {
         }
         $result.times = $times
         $result.last = @($check | ForEach-Object { $_.event })
+    }
+    'blocks' {
+        for ($i = 0; $i -lt $Warmup; $i++) { $null = Invoke-Noop }
+        [Console]::Out.WriteLine('BENCH-READY')
+        [Console]::Out.Flush()
+        while ($true) {
+            $line = [Console]::In.ReadLine()
+            if ([string]::IsNullOrWhiteSpace($line)) { break }
+            $times = [System.Collections.Generic.List[double]]::new()
+            for ($i = 0; $i -lt [int]$line; $i++) {
+                $sw = [Diagnostics.Stopwatch]::StartNew()
+                $out = Invoke-Noop
+                $sw.Stop()
+                $times.Add($sw.Elapsed.TotalSeconds)
+            }
+            # A block counts only if its last call brought its own value back.
+            $ok = @($out)[-1].event -eq 'complete' -and @(@($out)[-1].data)[0] -eq 'x'
+            if (-not $ok) { throw "bench_noop did not return its value: $($out | Out-String)" }
+            [Console]::Out.WriteLine('BENCH-BLOCK: ' + (ConvertTo-Json -Compress -InputObject @($times)))
+            [Console]::Out.Flush()
+        }
+        $result.blocks = 'done'
     }
     'stream' {
         $null = Invoke-Noop
