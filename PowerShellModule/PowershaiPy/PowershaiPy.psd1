@@ -58,6 +58,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:32da6afb102cf60b813f0dc2efd30a74004097e2dbb0dfcc56a67de401cf2b47'
+        InputsHash = 'sha256:d3dad653583cc1a6348427be0ee245c7fb6801eb009fd9528d0a0993065ce1ee'
     }
 }

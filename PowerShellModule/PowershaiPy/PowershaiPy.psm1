@@ -2,7 +2,7 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:32da6afb102cf60b813f0dc2efd30a74004097e2dbb0dfcc56a67de401cf2b47
+# Inputs hash: sha256:d3dad653583cc1a6348427be0ee245c7fb6801eb009fd9528d0a0993065ce1ee
 # Module: PowershaiPy 0.1.0
 
 param($Transport)
@@ -499,6 +499,9 @@ function Get-PshaiWorker {
     }
     $w = Start-PshaiWorker
     $script:PshaiWorker = $w
+    # A runspace of [powershell]::Create() or of a pool closes without the Exiting event: its
+    # worker ends with it (the channel's close is the worker's end of input).
+    [PowershaiPy.Native.RunspaceEnd]::CloseWith([runspace]::DefaultRunspace, $w.Link.Transport)
     $moduleVersion = Get-PshaiModuleVersion
     try {
         $reply = Invoke-PshaiRequest -Worker $w -Method 'initialize' -TimeoutMs 60000 -Params ([ordered]@{

@@ -85,6 +85,38 @@ Describe 'In-process transport' {
         $r | Should -Be @('1=echo: from 1', '2=echo: from 2', '3=echo: from 3', '4=echo: from 4')
     }
 
+    It 'closes the host of a runspace when that runspace closes, and keeps the others' {
+        $r = Invoke-PshaiTransportJob -Transport 'inprocess' -ArgumentList $Url, (Get-PshaiModuleManifest) -Script {
+            param($Url, $Manifest)
+            $mine = New-GradioSession $Url -Name 'main'
+            $openHosts = {
+                $gil = [Python.Runtime.Py]::GIL()
+                try {
+                    [int][Python.Runtime.PythonEngine]::Eval(
+                        'sum(1 for h in __import__("powershai_py.worker._inprocess", fromlist=["_"])._open_hosts if not h.closed)').ToString()
+                } finally { $gil.Dispose() }
+            }
+            $during = 0
+            foreach ($i in 1..3) {
+                $ps = [powershell]::Create()
+                $null = $ps.AddScript({
+                        param($Manifest, $Url, $Name)
+                        Import-Module $Manifest
+                        $null = New-GradioSession $Url -Name $Name
+                    }).AddArgument($Manifest).AddArgument($Url).AddArgument("rs$i")
+                $null = $ps.Invoke()
+                $during = [Math]::Max($during, (& $openHosts))
+                $ps.Dispose()
+            }
+            $after = & $openHosts
+            $echo = (Invoke-GradioSessionApi echo @('still here') -Session $mine | Update-GradioSessionApiResult | Select-Object -Last 1).data
+            @{ During = $during; After = $after; Echo = $echo }
+        }
+        $r.During | Should -Be 2   # this runspace's host and the one of the runspace still open
+        $r.After | Should -Be 1
+        $r.Echo | Should -Be 'echo: still here'
+    }
+
     It 'stops a stream with Select-Object -First 1 at once, and a later Update continues it' {
         $r = Invoke-PshaiTransportJob -Transport 'inprocess' -ArgumentList $Url -Script {
             param($Url)

@@ -152,6 +152,41 @@ Describe 'Worker process' {
         $r.Children | Should -Be 0
     }
 
+    It 'ends the worker of a runspace when that runspace closes ([powershell]::Create(), ForEach-Object -Parallel)' {
+        $r = Invoke-PshaiJob -TimeoutSec 90 -ArgumentList $Url, (Get-PshaiModuleManifest) -Script {
+            param($Url, $Manifest)
+            $started = @()
+            foreach ($i in 1..3) {
+                $ps = [powershell]::Create()
+                $null = $ps.AddScript({
+                        param($Manifest, $Url, $Name)
+                        Import-Module $Manifest
+                        $s = New-GradioSession $Url -Name $Name
+                        (Invoke-GradioSessionApi echo @($Name) -Session $s | Update-GradioSessionApiResult | Select-Object -Last 1).data
+                    }).AddArgument($Manifest).AddArgument($Url).AddArgument("rs$i")
+                $started += @($ps.Invoke())
+                $ps.Dispose()   # closes the runspace it made
+            }
+            if ($PSVersionTable.PSVersion.Major -ge 7) {
+                $started += @(1..2 | ForEach-Object -ThrottleLimit 2 -Parallel {
+                        Import-Module $using:Manifest
+                        $s = New-GradioSession $using:Url -Name "par$_"
+                        (Invoke-GradioSessionApi echo @("par$_") -Session $s | Update-GradioSessionApiResult | Select-Object -Last 1).data
+                    } | Sort-Object)
+            }
+            # This PowerShell's own runspace started none; every worker belonged to a closed one.
+            $gone = $true
+            try { Wait-PshaiUntil -TimeoutSec 30 -What 'the closed runspaces'' workers ended' -Condition { @(Get-PshaiWorkerProcess).Count -eq 0 } }
+            catch { $gone = $false }
+            [pscustomobject]@{ Started = $started; Gone = $gone; Left = @(Get-PshaiWorkerProcess).Count }
+        }
+        $expected = @('echo: rs1', 'echo: rs2', 'echo: rs3')
+        if ($PSVersionTable.PSVersion.Major -ge 7) { $expected += @('echo: par1', 'echo: par2') }
+        $r.Started | Should -Be $expected
+        $r.Left | Should -Be 0
+        $r.Gone | Should -BeTrue
+    }
+
     It 'removes the worker log a PowerShell left behind when it ended without Remove-Module' {
         # pwsh -File may end without the module's cleanup, leaving its worker's log in temp. The
         # log of a PowerShell that no longer runs (a finished child's PID) must go when the next

@@ -213,6 +213,9 @@ function Get-PshaiWorker {
     }
     $w = Start-PshaiWorker
     $script:PshaiWorker = $w
+    # A runspace of [powershell]::Create() or of a pool closes without the Exiting event: its
+    # worker ends with it (the channel's close is the worker's end of input).
+    [PowershaiPy.Native.RunspaceEnd]::CloseWith([runspace]::DefaultRunspace, $w.Link.Transport)
     $moduleVersion = Get-PshaiModuleVersion
     try {
         $reply = Invoke-PshaiRequest -Worker $w -Method 'initialize' -TimeoutMs 60000 -Params ([ordered]@{
