@@ -96,18 +96,11 @@ Describe 'In-process transport' {
                         'sum(1 for h in __import__("powershai_py.worker._inprocess", fromlist=["_"])._open_hosts if not h.closed)').ToString()
                 } finally { $gil.Dispose() }
             }
-            $during = 0
+            $seen = New-Object System.Collections.Generic.List[int]
             foreach ($i in 1..3) {
-                $ps = [powershell]::Create()
-                $null = $ps.AddScript({
-                        param($Manifest, $Url, $Name)
-                        Import-Module $Manifest
-                        $null = New-GradioSession $Url -Name $Name
-                    }).AddArgument($Manifest).AddArgument($Url).AddArgument("rs$i")
-                $null = $ps.Invoke()
-                $during = [Math]::Max($during, (& $openHosts))
-                $ps.Dispose()
+                $null = Invoke-PshaiInOwnRunspace -Manifest $Manifest -Url $Url -Name "rs$i" -WhileOpen { $seen.Add((& $openHosts)) }
             }
+            $during = ($seen | Measure-Object -Maximum).Maximum
             $after = & $openHosts
             $echo = (Invoke-GradioSessionApi echo @('still here') -Session $mine | Update-GradioSessionApiResult | Select-Object -Last 1).data
             @{ During = $during; After = $after; Echo = $echo }

@@ -191,6 +191,26 @@ function Wait-PshaiUntil {
     }
 }
 
+function Invoke-PshaiInOwnRunspace {
+    <# Imports the module in a runspace of its own ([powershell]::Create()), opens a session named
+       $Name there and returns the echo of $Name from it; runs $WhileOpen before disposing it,
+       which closes that runspace. #>
+    param([string]$Manifest, [string]$Url, [string]$Name, [scriptblock]$WhileOpen = {})
+    $ps = [powershell]::Create()
+    try {
+        $null = $ps.AddScript({
+                param($Manifest, $Url, $Name)
+                Import-Module $Manifest
+                $s = New-GradioSession $Url -Name $Name
+                (Invoke-GradioSessionApi echo @($Name) -Session $s | Update-GradioSessionApiResult | Select-Object -Last 1).data
+            }).AddArgument($Manifest).AddArgument($Url).AddArgument($Name)
+        $ps.Invoke()
+        $null = & $WhileOpen
+    } finally {
+        $ps.Dispose()
+    }
+}
+
 function New-PshaiKey {
     <# A key no other test (or run against the same server) uses: for the test app's gates. #>
     param([string]$Prefix = 'k')

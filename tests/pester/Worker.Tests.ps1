@@ -156,17 +156,7 @@ Describe 'Worker process' {
         $r = Invoke-PshaiJob -TimeoutSec 90 -ArgumentList $Url, (Get-PshaiModuleManifest) -Script {
             param($Url, $Manifest)
             $started = @()
-            foreach ($i in 1..3) {
-                $ps = [powershell]::Create()
-                $null = $ps.AddScript({
-                        param($Manifest, $Url, $Name)
-                        Import-Module $Manifest
-                        $s = New-GradioSession $Url -Name $Name
-                        (Invoke-GradioSessionApi echo @($Name) -Session $s | Update-GradioSessionApiResult | Select-Object -Last 1).data
-                    }).AddArgument($Manifest).AddArgument($Url).AddArgument("rs$i")
-                $started += @($ps.Invoke())
-                $ps.Dispose()   # closes the runspace it made
-            }
+            foreach ($i in 1..3) { $started += @(Invoke-PshaiInOwnRunspace -Manifest $Manifest -Url $Url -Name "rs$i") }
             if ($PSVersionTable.PSVersion.Major -ge 7) {
                 $started += @(1..2 | ForEach-Object -ThrottleLimit 2 -Parallel {
                         Import-Module $using:Manifest
