@@ -40,21 +40,28 @@ function Invoke-Noop {
     Invoke-GradioSessionApi bench_noop @('x') -session $session | Update-GradioSessionApiResult
 }
 
+function Measure-Noop {
+    # Count calls one after another, each timed alone: @{ Times = seconds per call; Last = the
+    # last call's results }.
+    param([int]$Count)
+    $times = [System.Collections.Generic.List[double]]::new()
+    $out = $null
+    for ($i = 0; $i -lt $Count; $i++) {
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        $out = Invoke-Noop
+        $sw.Stop()
+        $times.Add($sw.Elapsed.TotalSeconds)
+    }
+    @{ Times = $times; Last = $out }
+}
+
 $result = @{ mode = $Mode }
 switch ($Mode) {
     'calls' {
         for ($i = 0; $i -lt $Warmup; $i++) { $null = Invoke-Noop }
-        $times = [System.Collections.Generic.List[double]]::new()
-        $check = $null
-        for ($i = 0; $i -lt $N; $i++) {
-            $sw = [Diagnostics.Stopwatch]::StartNew()
-            $out = Invoke-Noop
-            $sw.Stop()
-            $times.Add($sw.Elapsed.TotalSeconds)
-            $check = $out
-        }
-        $result.times = $times
-        $result.last = @($check | ForEach-Object { $_.event })
+        $measured = Measure-Noop $N
+        $result.times = $measured.Times
+        $result.last = @($measured.Last | ForEach-Object { $_.event })
     }
     'blocks' {
         for ($i = 0; $i -lt $Warmup; $i++) { $null = Invoke-Noop }
@@ -63,17 +70,13 @@ switch ($Mode) {
         while ($true) {
             $line = [Console]::In.ReadLine()
             if ([string]::IsNullOrWhiteSpace($line)) { break }
-            $times = [System.Collections.Generic.List[double]]::new()
-            for ($i = 0; $i -lt [int]$line; $i++) {
-                $sw = [Diagnostics.Stopwatch]::StartNew()
-                $out = Invoke-Noop
-                $sw.Stop()
-                $times.Add($sw.Elapsed.TotalSeconds)
-            }
+            $measured = Measure-Noop ([int]$line)
             # A block counts only if its last call brought its own value back.
-            $ok = @($out)[-1].event -eq 'complete' -and @(@($out)[-1].data)[0] -eq 'x'
-            if (-not $ok) { throw "bench_noop did not return its value: $($out | Out-String)" }
-            [Console]::Out.WriteLine('BENCH-BLOCK: ' + (ConvertTo-Json -Compress -InputObject @($times)))
+            $last = @($measured.Last)[-1]
+            if (-not ($last.event -eq 'complete' -and @($last.data)[0] -eq 'x')) {
+                throw "bench_noop did not return its value: $($measured.Last | Out-String)"
+            }
+            [Console]::Out.WriteLine('BENCH-BLOCK: ' + (ConvertTo-Json -Compress -InputObject @($measured.Times)))
             [Console]::Out.Flush()
         }
         $result.blocks = 'done'
