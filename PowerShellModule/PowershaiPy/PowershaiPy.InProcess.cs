@@ -5,6 +5,7 @@
 // The stdio transport never loads it. C# 5, no warnings: Windows PowerShell 5.1 compiles it too.
 using System;
 using System.Reflection;
+using System.Threading;
 using Python.Runtime;
 
 namespace PowershaiPy.InProcess
@@ -79,6 +80,27 @@ namespace PowershaiPy.InProcess
                 }
                 loadedLibrary = pythonLibrary;
             }
+        }
+
+        /// <summary>Start, begun on a thread of its own so that the engine starts while the
+        /// module's import goes on (the import calls this when it already knows the interpreter
+        /// from the cached probe). Its failures are dropped: the first call's Start, which waits
+        /// for this one, does whatever is still missing and reports what fails then.</summary>
+        public static void BeginStart(string pythonLibrary, string executable, string[] siteDirs,
+                                      string logPath, string logLevel)
+        {
+            lock (Gate)
+            {
+                if (loadedLibrary != null || PythonEngine.IsInitialized) { return; }
+            }
+            Thread starter = new Thread(delegate ()
+            {
+                try { Start(pythonLibrary, executable, siteDirs, logPath, logLevel); }
+                catch (Exception) { }
+            });
+            starter.IsBackground = true;
+            starter.Name = "powershai-py engine start";
+            starter.Start();
         }
 
         /// <summary>pythonnet finalizes the interpreter when the process exits, and in a

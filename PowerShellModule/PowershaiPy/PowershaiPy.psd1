@@ -58,6 +58,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:d3dad653583cc1a6348427be0ee245c7fb6801eb009fd9528d0a0993065ce1ee'
+        InputsHash = 'sha256:7fc055803cb12c344cc317ff6324c4e2bf23032db3e33427d60efbc0ae50c7da'
     }
 }

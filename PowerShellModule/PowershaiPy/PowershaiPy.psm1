@@ -2,7 +2,7 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:d3dad653583cc1a6348427be0ee245c7fb6801eb009fd9528d0a0993065ce1ee
+# Inputs hash: sha256:7fc055803cb12c344cc317ff6324c4e2bf23032db3e33427d60efbc0ae50c7da
 # Module: PowershaiPy 0.1.0
 
 param($Transport)
@@ -31,73 +31,6 @@ foreach ($pshaiName in (@([System.Management.Automation.PSCmdlet]::CommonParamet
 }
 Remove-Variable -Name pshaiName -ErrorAction SilentlyContinue
 #endregion PowerShellModule/src/runtime/State.ps1
-
-#region PowerShellModule/src/runtime/Native.ps1
-# runtime/Native.ps1: loading the compiled hot path (src/native/*.cs) from the per-user cache.
-#
-# One part of the PowershaiPy runtime (see Runtime.ps1 beside this folder). The generator inlines the
-# parts verbatim into PowershaiPy.psm1 in the order of runtime/order.txt; nothing here is exported.
-# Valid on Windows PowerShell 5.1 and PowerShell 7+.
-
-# ------------------------------------------------------------------------------------------------
-# The compiled hot path: PowershaiPy.Native.cs (JSON-RPC lines and wire conversion)
-# ------------------------------------------------------------------------------------------------
-
-function Get-PshaiCacheFolder {
-    if ($env:POWERSHAI_PY_CACHE) { return $env:POWERSHAI_PY_CACHE }
-    if ($env:LOCALAPPDATA) { return (Join-Path $env:LOCALAPPDATA 'powershai-py') }
-    if ($env:XDG_CACHE_HOME) { return (Join-Path $env:XDG_CACHE_HOME 'powershai-py') }
-    Join-Path (Join-Path ([Environment]::GetFolderPath('UserProfile')) '.cache') 'powershai-py'
-}
-
-function Get-PshaiShortHash {
-    # The first 20 hex digits of the text's SHA-256: the name of a cached file made from it.
-    param([string]$Text)
-    $sha = [System.Security.Cryptography.SHA256]::Create()
-    try { $digest = $sha.ComputeHash($script:PshaiUtf8.GetBytes($Text)) } finally { $sha.Dispose() }
-    ([BitConverter]::ToString($digest) -replace '-', '').Substring(0, 20).ToLowerInvariant()
-}
-
-function Import-PshaiNative {
-    # Compiling takes a second or more, so the assembly is built once per source text and
-    # PowerShell version, kept in the user's cache folder, and only loaded by later imports.
-    if ($null -ne ('PowershaiPy.Native.WireCodec' -as [type])) { return }
-    # In the module the joined source sits beside the .psm1; Runtime.ps1 (tests) names the generated one.
-    $source = $script:PshaiNativeSourcePath
-    if (-not $source) { $source = Join-Path $PSScriptRoot 'PowershaiPy.Native.cs' }
-    $text = [System.IO.File]::ReadAllText($source)
-    $hash = Get-PshaiShortHash "$text|$($PSVersionTable.PSEdition)|$($PSVersionTable.PSVersion)"
-    $folder = Join-Path (Get-PshaiCacheFolder) 'native'
-    $dll = Join-Path $folder "PowershaiPy.Native.$hash.dll"
-    if (-not [System.IO.File]::Exists($dll)) {
-        $temp = Join-Path $folder ('PowershaiPy.Native.{0}.{1}.tmp.dll' -f $hash, [guid]::NewGuid().ToString('N'))
-        try {
-            # (New-Item -Force stays silent when a parent is a file; this throws.)
-            $null = [System.IO.Directory]::CreateDirectory($folder)
-            Add-Type -TypeDefinition $text -OutputAssembly $temp -OutputType Library -ErrorAction Stop
-            # Another import may have finished first: its copy is the same, keep it.
-            try { [System.IO.File]::Move($temp, $dll) } catch { }
-        } catch {
-            # No writable cache folder: compile in memory (slower imports, same behaviour).
-            Add-Type -TypeDefinition $text
-            return
-        } finally {
-            if ([System.IO.File]::Exists($temp)) { Remove-Item -LiteralPath $temp -Force -ErrorAction SilentlyContinue }
-        }
-    }
-    try {
-        $null = [System.Reflection.Assembly]::LoadFrom($dll)
-    } catch {
-        # A damaged copy: drop it (the next import rebuilds it) and compile in memory this time.
-        Remove-Item -LiteralPath $dll -Force -ErrorAction SilentlyContinue
-        Add-Type -TypeDefinition $text
-    }
-}
-
-Import-PshaiNative
-# Live objects handed out (by "type|id"), updated in place by later messages.
-$script:PshaiCodec = New-Object PowershaiPy.Native.WireCodec -ArgumentList $script:PshaiModule
-#endregion PowerShellModule/src/runtime/Native.ps1
 
 #region PowerShellModule/src/runtime/Errors.ps1
 # runtime/Errors.ps1: ErrorRecords with PowerShai's error ids.
@@ -166,6 +99,32 @@ function Invoke-PshaiThrow {
 }
 #endregion PowerShellModule/src/runtime/Errors.ps1
 
+#region PowerShellModule/src/runtime/Cache.ps1
+# runtime/Cache.ps1: the per-user cache folder, and the hashed names of what is kept in it.
+#
+# One part of the PowershaiPy runtime (see Runtime.ps1 beside this folder). The generator inlines the
+# parts verbatim into PowershaiPy.psm1 in the order of runtime/order.txt; nothing here is exported.
+# Valid on Windows PowerShell 5.1 and PowerShell 7+.
+#
+# Its own part (before Native.ps1) because the in-process transport's early start reads its
+# cached probe from here before the compiled hot path is loaded.
+
+function Get-PshaiCacheFolder {
+    if ($env:POWERSHAI_PY_CACHE) { return $env:POWERSHAI_PY_CACHE }
+    if ($env:LOCALAPPDATA) { return (Join-Path $env:LOCALAPPDATA 'powershai-py') }
+    if ($env:XDG_CACHE_HOME) { return (Join-Path $env:XDG_CACHE_HOME 'powershai-py') }
+    Join-Path (Join-Path ([Environment]::GetFolderPath('UserProfile')) '.cache') 'powershai-py'
+}
+
+function Get-PshaiShortHash {
+    # The first 20 hex digits of the text's SHA-256: the name of a cached file made from it.
+    param([string]$Text)
+    $sha = [System.Security.Cryptography.SHA256]::Create()
+    try { $digest = $sha.ComputeHash($script:PshaiUtf8.GetBytes($Text)) } finally { $sha.Dispose() }
+    ([BitConverter]::ToString($digest) -replace '-', '').Substring(0, 20).ToLowerInvariant()
+}
+#endregion PowerShellModule/src/runtime/Cache.ps1
+
 #region PowerShellModule/src/runtime/Python.ps1
 # runtime/Python.ps1: which Python runs the worker (Find-PshaiPython).
 #
@@ -205,7 +164,24 @@ function Get-PshaiModuleFolder {
 }
 
 function Get-PshaiPythonCandidates {
-    # Yields @{ Path; Prefix; From } in the order they are tried.
+    # Yields @{ Path; Prefix; From } in the order they are tried: -Scope Local the record and the
+    # venvs, -Scope Path what PATH offers after them. Two calls, because looking through PATH
+    # (Get-Command) costs a tenth of a second that the first local candidate usually spares.
+    param([ValidateSet('Local', 'Path')][string]$Scope)
+    if ($Scope -eq 'Path') {
+        foreach ($name in @('python3', 'python', 'py')) {
+            $commands = @(Get-Command -Name $name -CommandType Application -All -ErrorAction SilentlyContinue)
+            foreach ($command in $commands) {
+                $path = $command.Path
+                if (-not $path) { $path = $command.Definition }
+                if (-not $path) { continue }
+                $prefix = @()
+                if ($name -eq 'py') { $prefix = @('-3') }
+                @{ Path = $path; Prefix = $prefix; From = "$name on PATH" }
+            }
+        }
+        return
+    }
     $record = Join-Path $PSScriptRoot 'PowershaiPy.python.txt'
     if ([System.IO.File]::Exists($record)) {
         $recorded = ([System.IO.File]::ReadAllText($record)).Trim()
@@ -232,17 +208,6 @@ function Get-PshaiPythonCandidates {
         if ($parent -eq $dir) { break }
         $dir = $parent
     }
-    foreach ($name in @('python3', 'python', 'py')) {
-        $commands = @(Get-Command -Name $name -CommandType Application -All -ErrorAction SilentlyContinue)
-        foreach ($command in $commands) {
-            $path = $command.Path
-            if (-not $path) { $path = $command.Definition }
-            if (-not $path) { continue }
-            $prefix = @()
-            if ($name -eq 'py') { $prefix = @('-3') }
-            @{ Path = $path; Prefix = $prefix; From = "$name on PATH" }
-        }
-    }
 }
 
 function Find-PshaiPython {
@@ -253,25 +218,27 @@ function Find-PshaiPython {
     if ($null -ne $script:PshaiPythonCache) { return $script:PshaiPythonCache }
     $tried = New-Object System.Collections.Generic.List[string]
     $seen = @{}
-    foreach ($candidate in @(Get-PshaiPythonCandidates)) {
-        $path = $candidate.Path
-        $key = "$path|$($candidate.Prefix -join ' ')"
-        if ($seen.ContainsKey($key)) { continue }
-        $seen[$key] = $true
-        $what = "$($candidate.From): $path"
-        # Microsoft Store alias stubs open the Store or exit 9009.
-        if ($path -match '[\\/]WindowsApps[\\/]') { $tried.Add("$what (Microsoft Store alias, skipped)"); continue }
-        if (-not [System.IO.File]::Exists($path)) { $tried.Add("$what (no such file)"); continue }
-        $ok = $false
-        try {
-            $null = & $path @($candidate.Prefix) -c 'import powershai_py' 2>&1
-            $ok = ($LASTEXITCODE -eq 0)
-        } catch { $ok = $false }
-        if ($ok) {
-            $script:PshaiPythonCache = @{ Path = $path; Prefix = $candidate.Prefix }
-            return $script:PshaiPythonCache
+    foreach ($scope in @('Local', 'Path')) {
+        foreach ($candidate in @(Get-PshaiPythonCandidates -Scope $scope)) {
+            $path = $candidate.Path
+            $key = "$path|$($candidate.Prefix -join ' ')"
+            if ($seen.ContainsKey($key)) { continue }
+            $seen[$key] = $true
+            $what = "$($candidate.From): $path"
+            # Microsoft Store alias stubs open the Store or exit 9009.
+            if ($path -match '[\\/]WindowsApps[\\/]') { $tried.Add("$what (Microsoft Store alias, skipped)"); continue }
+            if (-not [System.IO.File]::Exists($path)) { $tried.Add("$what (no such file)"); continue }
+            $ok = $false
+            try {
+                $null = & $path @($candidate.Prefix) -c 'import powershai_py' 2>&1
+                $ok = ($LASTEXITCODE -eq 0)
+            } catch { $ok = $false }
+            if ($ok) {
+                $script:PshaiPythonCache = @{ Path = $path; Prefix = $candidate.Prefix }
+                return $script:PshaiPythonCache
+            }
+            $tried.Add("$what (cannot import powershai_py)")
         }
-        $tried.Add("$what (cannot import powershai_py)")
     }
     $triedText = 'nothing to try: no venv, no python3, python or py on PATH'
     if ($tried.Count -gt 0) { $triedText = 'tried: ' + ($tried -join '; ') }
@@ -282,6 +249,328 @@ function Find-PshaiPython {
             '$env:POWERSHAI_PY_PYTHON to the full path of a python that has it.'))
 }
 #endregion PowerShellModule/src/runtime/Python.ps1
+
+#region PowerShellModule/src/runtime/InProcess.ps1
+# runtime/InProcess.ps1: the in-process transport (the Python core hosted in this process).
+#
+# $env:POWERSHAI_PY_TRANSPORT, read once at import, picks how the module reaches the core:
+#   stdio      (default) a Python worker process, JSON-RPC lines over its stdin/stdout;
+#   inprocess  the same lines handed to the same worker code inside this process, through
+#              pythonnet (Python.Runtime.dll from the worker Python's pythonnet package);
+#   auto       inprocess where it loads, else stdio (the reason goes to -Verbose).
+# Everything above the line channel (WorkerLink, CmdletRun, the cmdlet paths) is shared.
+
+$script:PshaiTransportNames = @('stdio', 'inprocess', 'auto')
+$script:PshaiInProcessFallback = $null   # why auto fell back to stdio (once per import)
+
+function Resolve-PshaiTransport {
+    # The transport asked for: the Import-Module argument wins over the environment variable.
+    param([string]$Requested)
+    $name = $Requested
+    if (-not $name) { $name = $env:POWERSHAI_PY_TRANSPORT }
+    if (-not $name) { return 'stdio' }
+    $name = $name.Trim().ToLowerInvariant()
+    if ($script:PshaiTransportNames -notcontains $name) {
+        $ex = New-PshaiException -ErrorId 'POWERSHAI_PY_INVALID_TRANSPORT' -Category 'InvalidArgument' -Message (
+            "POWERSHAI_PY_INVALID_TRANSPORT: transport '$name' is not one of " +
+            "$($script:PshaiTransportNames -join ', ') (from `$env:POWERSHAI_PY_TRANSPORT or Import-Module -ArgumentList).")
+        # An ErrorRecord, so that Import-Module's error carries the id as its ErrorId.
+        throw (New-Object System.Management.Automation.ErrorRecord($ex, 'POWERSHAI_PY_INVALID_TRANSPORT',
+                [System.Management.Automation.ErrorCategory]::InvalidArgument, $name))
+    }
+    $name
+}
+
+function New-PshaiInProcessError {
+    param([string]$ErrorId, [string]$Reason)
+    New-PshaiException -ErrorId $ErrorId -Category 'ResourceUnavailable' -Message (
+        "${ErrorId}: the in-process transport cannot load: $Reason")
+}
+
+function Get-PshaiInProcessCacheFile {
+    # Where the probe of one interpreter is kept, and the stamp (its file time) that keeps it valid.
+    param($Python)
+    $hash = Get-PshaiShortHash "$($Python.Path)|$($Python.Prefix -join ' ')"
+    $stamp = ''
+    try { $stamp = [System.IO.File]::GetLastWriteTimeUtc($Python.Path).Ticks.ToString() } catch { }
+    @{ Path = (Join-Path (Join-Path (Get-PshaiCacheFolder) 'native') "inprocess.$hash.txt"); Stamp = $stamp }
+}
+
+# The cached probe is "name=value" lines under this first line, not JSON: the import reads it to
+# start the engine early, and ConvertFrom-Json's first use costs 60 ms there.
+$script:PshaiProbeCacheHeader = 'powershai-py in-process probe 2'
+
+function Write-PshaiInProcessCache {
+    param($Info, [string]$Path)
+    $lines = New-Object System.Collections.Generic.List[string]
+    $lines.Add($script:PshaiProbeCacheHeader)
+    foreach ($name in @('stamp', 'executable', 'version', 'pythonDll', 'runtimeDll')) { $lines.Add("$name=$($Info.$name)") }
+    foreach ($dir in @($Info.siteDirs)) { $lines.Add("siteDir=$dir") }
+    if (@($lines | Where-Object { $_ -match '[\r\n]' }).Count -gt 0) { return }   # a name no line can hold
+    try {
+        $null = [System.IO.Directory]::CreateDirectory((Split-Path $Path))
+        [System.IO.File]::WriteAllLines($Path, $lines.ToArray(), $script:PshaiUtf8)
+    } catch { }
+}
+
+function Read-PshaiInProcessCache {
+    # The cached probe of this interpreter, or $null when there is none or it went stale.
+    param($Python)
+    $cache = Get-PshaiInProcessCacheFile -Python $Python
+    try {
+        if (-not [System.IO.File]::Exists($cache.Path)) { return $null }
+        $lines = [System.IO.File]::ReadAllLines($cache.Path, $script:PshaiUtf8)
+        if ($lines.Count -eq 0 -or $lines[0] -ne $script:PshaiProbeCacheHeader) { return $null }
+        $cached = @{ siteDirs = New-Object System.Collections.Generic.List[string]; errorId = $null; reason = $null }
+        foreach ($line in $lines) {
+            $at = $line.IndexOf('=')
+            if ($at -lt 1) { continue }
+            $name = $line.Substring(0, $at)
+            if ($name -eq 'siteDir') { $cached.siteDirs.Add($line.Substring($at + 1)) } else { $cached[$name] = $line.Substring($at + 1) }
+        }
+        if ($cached.stamp -eq $cache.Stamp -and $cached.pythonDll -and $cached.runtimeDll -and
+            [System.IO.File]::Exists($cached.pythonDll) -and [System.IO.File]::Exists($cached.runtimeDll)) {
+            $cached.siteDirs = $cached.siteDirs.ToArray()
+            return [pscustomobject]$cached
+        }
+    } catch { }
+    $null
+}
+
+function Find-PshaiProbedPython {
+    # The interpreter Find-PshaiPython would take first, with its cached probe, found without
+    # Find-PshaiPython's check process (a Python start, a third of a cold start); $null when that
+    # interpreter was never probed. Should its package have gone since, the embedded import fails
+    # and says so.
+    $python = $null
+    if ($env:POWERSHAI_PY_PYTHON -or $null -ne $script:PshaiPythonCache) { $python = Find-PshaiPython }
+    foreach ($scope in @('Local', 'Path')) {
+        if ($null -ne $python) { break }
+        foreach ($candidate in @(Get-PshaiPythonCandidates -Scope $scope)) {
+            if ($candidate.Path -match '[\\/]WindowsApps[\\/]' -or -not [System.IO.File]::Exists($candidate.Path)) { continue }
+            $python = @{ Path = $candidate.Path; Prefix = $candidate.Prefix }
+            break
+        }
+    }
+    if ($null -eq $python) { return $null }
+    $info = Read-PshaiInProcessCache -Python $python
+    if ($null -eq $info) { return $null }
+    @{ Python = $python; Info = $info }
+}
+
+function Get-PshaiInProcessLogPath {
+    # Where the hosted interpreter's stdout, stderr and logs go: one file per PowerShell process.
+    Join-Path ([System.IO.Path]::GetTempPath()) ('powershai-py-inprocess-{0}.log' -f $PID)
+}
+
+function Get-PshaiInProcessInfo {
+    # What hosting the worker's Python needs (its shared library, Python.Runtime.dll, site
+    # folders), asked of that Python once and cached per interpreter in the cache folder.
+    param($Python)
+    $cached = Read-PshaiInProcessCache -Python $Python
+    if ($null -ne $cached) { return $cached }
+    $cache = Get-PshaiInProcessCacheFile -Python $Python
+    $code = 'from powershai_py.worker._inprocess import print_probe; print_probe()'
+    $text = $null
+    try { $text = (& $Python.Path @($Python.Prefix) -c $code 2>$null) -join "`n" } catch { }
+    if ($LASTEXITCODE -ne 0 -or -not $text) {
+        throw (New-PshaiInProcessError 'POWERSHAI_PY_INPROCESS_UNAVAILABLE' (
+                "'$($Python.Path)' could not describe itself (its powershai-py package may predate the in-process transport)."))
+    }
+    $info = $text | ConvertFrom-Json
+    $info | Add-Member -NotePropertyName stamp -NotePropertyValue $cache.Stamp -Force
+    if (-not $info.errorId) { Write-PshaiInProcessCache -Info $info -Path $cache.Path }
+    $info
+}
+
+function Get-PshaiBridgeReferences {
+    # What the bridge's compilation must see besides Python.Runtime.dll (netstandard2.0).
+    param([string]$RuntimeDll)
+    if ($PSVersionTable.PSEdition -eq 'Desktop') {
+        $facade = Join-Path ([System.Runtime.InteropServices.RuntimeEnvironment]::GetRuntimeDirectory()) 'Facades\netstandard.dll'
+        return @($RuntimeDll, 'System.Core', $facade)
+    }
+    @($RuntimeDll, 'netstandard', 'System.Linq.Expressions', 'System.Threading', 'System.Threading.Thread', 'System.Collections')
+}
+
+function Import-PshaiInProcessBridge {
+    # Loads Python.Runtime.dll and the bridge (inprocess/PythonHost.cs) compiled against it,
+    # cached beside the hot path like PowershaiPy.Native.
+    param([string]$RuntimeDll)
+    if ($null -ne ('PowershaiPy.InProcess.PythonHost' -as [type])) { return }
+    # Add-Type's compiler notes are not the user's business (this scope only).
+    $VerbosePreference = 'SilentlyContinue'
+    $runtime = $null
+    foreach ($loaded in [AppDomain]::CurrentDomain.GetAssemblies()) {
+        if ($loaded.GetName().Name -eq 'Python.Runtime') { $runtime = $loaded; break }
+    }
+    if ($null -eq $runtime) { $runtime = [System.Reflection.Assembly]::LoadFrom($RuntimeDll) }
+    # Beside the generated .psm1; from the sources (tests dot-source src/runtime) one level up.
+    $source = Join-Path $PSScriptRoot 'PowershaiPy.InProcess.cs'
+    if (-not [System.IO.File]::Exists($source)) {
+        $source = Join-Path (Join-Path (Split-Path $PSScriptRoot) 'inprocess') 'PythonHost.cs'
+    }
+    $text = [System.IO.File]::ReadAllText($source)
+    $references = Get-PshaiBridgeReferences -RuntimeDll $runtime.Location
+    $hash = Get-PshaiShortHash "$text|$($runtime.FullName)|$($PSVersionTable.PSEdition)|$($PSVersionTable.PSVersion)"
+    $folder = Join-Path (Get-PshaiCacheFolder) 'native'
+    $dll = Join-Path $folder "PowershaiPy.InProcess.$hash.dll"
+    if (-not [System.IO.File]::Exists($dll)) {
+        $temp = Join-Path $folder ('PowershaiPy.InProcess.{0}.{1}.tmp.dll' -f $hash, [guid]::NewGuid().ToString('N'))
+        try {
+            $null = [System.IO.Directory]::CreateDirectory($folder)
+            Add-Type -TypeDefinition $text -ReferencedAssemblies $references -OutputAssembly $temp -OutputType Library -ErrorAction Stop
+            try { [System.IO.File]::Move($temp, $dll) } catch { }
+        } catch {
+            Add-Type -TypeDefinition $text -ReferencedAssemblies $references -ErrorAction Stop
+            return
+        } finally {
+            if ([System.IO.File]::Exists($temp)) { Remove-Item -LiteralPath $temp -Force -ErrorAction SilentlyContinue }
+        }
+    }
+    $null = [System.Reflection.Assembly]::LoadFrom($dll)
+}
+
+function Start-PshaiInProcessWorker {
+    # A worker record (as Start-PshaiWorkerProcess returns) whose link talks to a PythonHost in
+    # this process. Throws POWERSHAI_PY_NO_SHARED_LIBPYTHON / POWERSHAI_PY_INPROCESS_UNAVAILABLE.
+    $probed = Find-PshaiProbedPython
+    if ($null -ne $probed) {
+        $python = $probed.Python
+        $info = $probed.Info
+        $script:PshaiPythonCache = $python
+    } else {
+        $python = Find-PshaiPython
+        $info = Get-PshaiInProcessInfo -Python $python
+    }
+    if ($info.errorId) { throw (New-PshaiInProcessError $info.errorId $info.reason) }
+    $logPath = Get-PshaiInProcessLogPath
+    try {
+        Import-PshaiInProcessBridge -RuntimeDll $info.runtimeDll
+        [PowershaiPy.InProcess.PythonHost]::Start([string]$info.pythonDll, [string]$info.executable,
+            [string[]]@($info.siteDirs), $logPath, [string]$env:POWERSHAI_PY_LOG)   # waits for BeginStart's
+        $transport = New-Object PowershaiPy.Native.InProcessLineTransport
+        $hostObject = New-Object PowershaiPy.InProcess.PythonHost -ArgumentList @($transport.Deliver, $transport.Take)
+        $transport.Connect($hostObject.CloseAction)
+    } catch {
+        $reason = $_.Exception.Message
+        if ($_.Exception.InnerException) { $reason = $_.Exception.InnerException.Message }
+        $script:PshaiPythonCache = $null   # found without the check process: check it next time
+        throw (New-PshaiInProcessError 'POWERSHAI_PY_INPROCESS_UNAVAILABLE' "$reason (Python '$($python.Path)').")
+    }
+    $logPos = [long]0
+    try { $logPos = (New-Object System.IO.FileInfo($logPath)).Length } catch { }
+    @{
+        Transport      = 'inprocess'
+        Process        = $null
+        Pid            = $PID
+        Python         = $python.Path
+        Channel        = $transport
+        Link           = New-Object PowershaiPy.Native.WorkerLink -ArgumentList @($transport, $script:PshaiCodec)
+        Dead           = $false
+        ExitCode       = $null
+        LogPath        = $logPath
+        LogFile        = $null
+        StderrTask     = $null
+        StderrPos      = $logPos
+        ExitedAt       = $null
+        PackageVersion = $null
+    }
+}
+
+function Start-PshaiInProcessEarly {
+    # Under inprocess or auto, the import begins starting the engine (0.4 s) on a thread of its
+    # own, so that it runs beside the rest of the import instead of inside the first call. Only
+    # when the interpreter's probe is cached: nothing runs a Python process at import. Whatever
+    # fails here is left to the first call, which waits for this start, does what is still
+    # missing and reports what fails then (with -Verbose's fallback reason under auto).
+    if ($script:PshaiTransport -eq 'stdio') { return }
+    try {
+        $probed = Find-PshaiProbedPython
+        if ($null -eq $probed -or $probed.Info.errorId) { return }
+        $info = $probed.Info
+        Import-PshaiInProcessBridge -RuntimeDll $info.runtimeDll
+        [PowershaiPy.InProcess.PythonHost]::BeginStart([string]$info.pythonDll, [string]$info.executable,
+            [string[]]@($info.siteDirs), (Get-PshaiInProcessLogPath), [string]$env:POWERSHAI_PY_LOG)
+    } catch { }
+}
+
+function Start-PshaiWorker {
+    # The worker the chosen transport gives; under auto, in-process unless it cannot load.
+    if ($script:PshaiTransport -eq 'stdio' -or $null -ne $script:PshaiInProcessFallback) {
+        return (Start-PshaiWorkerProcess)
+    }
+    if ($script:PshaiTransport -eq 'inprocess') { return (Start-PshaiInProcessWorker) }
+    try {
+        return (Start-PshaiInProcessWorker)
+    } catch {
+        $script:PshaiInProcessFallback = $_.Exception.Message
+        Write-Verbose "PowershaiPy: transport auto uses stdio: $($_.Exception.Message)"
+    }
+    Start-PshaiWorkerProcess
+}
+
+# Import-Module PowershaiPy -ArgumentList inprocess (or @{ Transport = 'inprocess' }) binds the
+# module's own $Transport parameter (the spec's importArguments); it wins over the variable.
+$pshaiArgument = Get-Variable -Name Transport -Scope Script -ValueOnly -ErrorAction SilentlyContinue
+$pshaiAsked = $null
+if ($pshaiArgument -is [System.Collections.IDictionary]) { $pshaiAsked = [string]$pshaiArgument['Transport'] }
+elseif ($null -ne $pshaiArgument) { $pshaiAsked = [string]$pshaiArgument }
+$script:PshaiTransport = Resolve-PshaiTransport -Requested $pshaiAsked
+Start-PshaiInProcessEarly
+#endregion PowerShellModule/src/runtime/InProcess.ps1
+
+#region PowerShellModule/src/runtime/Native.ps1
+# runtime/Native.ps1: loading the compiled hot path (src/native/*.cs) from the per-user cache.
+#
+# One part of the PowershaiPy runtime (see Runtime.ps1 beside this folder). The generator inlines the
+# parts verbatim into PowershaiPy.psm1 in the order of runtime/order.txt; nothing here is exported.
+# Valid on Windows PowerShell 5.1 and PowerShell 7+.
+
+# ------------------------------------------------------------------------------------------------
+# The compiled hot path: PowershaiPy.Native.cs (JSON-RPC lines and wire conversion)
+# ------------------------------------------------------------------------------------------------
+
+function Import-PshaiNative {
+    # Compiling takes a second or more, so the assembly is built once per source text and
+    # PowerShell version, kept in the user's cache folder, and only loaded by later imports.
+    if ($null -ne ('PowershaiPy.Native.WireCodec' -as [type])) { return }
+    # In the module the joined source sits beside the .psm1; Runtime.ps1 (tests) names the generated one.
+    $source = $script:PshaiNativeSourcePath
+    if (-not $source) { $source = Join-Path $PSScriptRoot 'PowershaiPy.Native.cs' }
+    $text = [System.IO.File]::ReadAllText($source)
+    $hash = Get-PshaiShortHash "$text|$($PSVersionTable.PSEdition)|$($PSVersionTable.PSVersion)"
+    $folder = Join-Path (Get-PshaiCacheFolder) 'native'
+    $dll = Join-Path $folder "PowershaiPy.Native.$hash.dll"
+    if (-not [System.IO.File]::Exists($dll)) {
+        $temp = Join-Path $folder ('PowershaiPy.Native.{0}.{1}.tmp.dll' -f $hash, [guid]::NewGuid().ToString('N'))
+        try {
+            # (New-Item -Force stays silent when a parent is a file; this throws.)
+            $null = [System.IO.Directory]::CreateDirectory($folder)
+            Add-Type -TypeDefinition $text -OutputAssembly $temp -OutputType Library -ErrorAction Stop
+            # Another import may have finished first: its copy is the same, keep it.
+            try { [System.IO.File]::Move($temp, $dll) } catch { }
+        } catch {
+            # No writable cache folder: compile in memory (slower imports, same behaviour).
+            Add-Type -TypeDefinition $text
+            return
+        } finally {
+            if ([System.IO.File]::Exists($temp)) { Remove-Item -LiteralPath $temp -Force -ErrorAction SilentlyContinue }
+        }
+    }
+    try {
+        $null = [System.Reflection.Assembly]::LoadFrom($dll)
+    } catch {
+        # A damaged copy: drop it (the next import rebuilds it) and compile in memory this time.
+        Remove-Item -LiteralPath $dll -Force -ErrorAction SilentlyContinue
+        Add-Type -TypeDefinition $text
+    }
+}
+
+Import-PshaiNative
+# Live objects handed out (by "type|id"), updated in place by later messages.
+$script:PshaiCodec = New-Object PowershaiPy.Native.WireCodec -ArgumentList $script:PshaiModule
+#endregion PowerShellModule/src/runtime/Native.ps1
 
 #region PowerShellModule/src/runtime/Worker.ps1
 # runtime/Worker.ps1: the worker's lifecycle: finding Python, starting, the handshake, restarting, cleanup.
@@ -553,221 +842,6 @@ function Register-PshaiCleanup {
     if ($new.Count -gt 0) { $script:PshaiExitSubscriptionId = $new[-1].SubscriptionId }
 }
 #endregion PowerShellModule/src/runtime/Worker.ps1
-
-#region PowerShellModule/src/runtime/InProcess.ps1
-# runtime/InProcess.ps1: the in-process transport (the Python core hosted in this process).
-#
-# $env:POWERSHAI_PY_TRANSPORT, read once at import, picks how the module reaches the core:
-#   stdio      (default) a Python worker process, JSON-RPC lines over its stdin/stdout;
-#   inprocess  the same lines handed to the same worker code inside this process, through
-#              pythonnet (Python.Runtime.dll from the worker Python's pythonnet package);
-#   auto       inprocess where it loads, else stdio (the reason goes to -Verbose).
-# Everything above the line channel (WorkerLink, CmdletRun, the cmdlet paths) is shared.
-
-$script:PshaiTransportNames = @('stdio', 'inprocess', 'auto')
-$script:PshaiInProcessFallback = $null   # why auto fell back to stdio (once per import)
-
-function Resolve-PshaiTransport {
-    # The transport asked for: the Import-Module argument wins over the environment variable.
-    param([string]$Requested)
-    $name = $Requested
-    if (-not $name) { $name = $env:POWERSHAI_PY_TRANSPORT }
-    if (-not $name) { return 'stdio' }
-    $name = $name.Trim().ToLowerInvariant()
-    if ($script:PshaiTransportNames -notcontains $name) {
-        $ex = New-PshaiException -ErrorId 'POWERSHAI_PY_INVALID_TRANSPORT' -Category 'InvalidArgument' -Message (
-            "POWERSHAI_PY_INVALID_TRANSPORT: transport '$name' is not one of " +
-            "$($script:PshaiTransportNames -join ', ') (from `$env:POWERSHAI_PY_TRANSPORT or Import-Module -ArgumentList).")
-        # An ErrorRecord, so that Import-Module's error carries the id as its ErrorId.
-        throw (New-Object System.Management.Automation.ErrorRecord($ex, 'POWERSHAI_PY_INVALID_TRANSPORT',
-                [System.Management.Automation.ErrorCategory]::InvalidArgument, $name))
-    }
-    $name
-}
-
-function New-PshaiInProcessError {
-    param([string]$ErrorId, [string]$Reason)
-    New-PshaiException -ErrorId $ErrorId -Category 'ResourceUnavailable' -Message (
-        "${ErrorId}: the in-process transport cannot load: $Reason")
-}
-
-function Get-PshaiInProcessCacheFile {
-    # Where the probe of one interpreter is kept, and the stamp (its file time) that keeps it valid.
-    param($Python)
-    $hash = Get-PshaiShortHash "$($Python.Path)|$($Python.Prefix -join ' ')"
-    $stamp = ''
-    try { $stamp = [System.IO.File]::GetLastWriteTimeUtc($Python.Path).Ticks.ToString() } catch { }
-    @{ Path = (Join-Path (Join-Path (Get-PshaiCacheFolder) 'native') "inprocess.$hash.json"); Stamp = $stamp }
-}
-
-function Read-PshaiInProcessCache {
-    # The cached probe of this interpreter, or $null when there is none or it went stale.
-    param($Python)
-    $cache = Get-PshaiInProcessCacheFile -Python $Python
-    try {
-        if ([System.IO.File]::Exists($cache.Path)) {
-            $cached = [System.IO.File]::ReadAllText($cache.Path) | ConvertFrom-Json
-            if ($cached.stamp -eq $cache.Stamp -and $cached.pythonDll -and $cached.runtimeDll -and
-                [System.IO.File]::Exists($cached.pythonDll) -and [System.IO.File]::Exists($cached.runtimeDll)) {
-                return $cached
-            }
-        }
-    } catch { }
-    $null
-}
-
-function Find-PshaiInProcessPython {
-    # Find-PshaiPython without its check process when the first interpreter it would try was
-    # probed before (the cache above): that check is a Python start, a third of a cold start.
-    # Should the package have gone since, the embedded import fails and says so.
-    if ($env:POWERSHAI_PY_PYTHON -or $null -ne $script:PshaiPythonCache) { return (Find-PshaiPython) }
-    foreach ($candidate in @(Get-PshaiPythonCandidates)) {
-        if ($candidate.Path -match '[\\/]WindowsApps[\\/]' -or -not [System.IO.File]::Exists($candidate.Path)) { continue }
-        if ($null -ne (Read-PshaiInProcessCache -Python $candidate)) {
-            $script:PshaiPythonCache = @{ Path = $candidate.Path; Prefix = $candidate.Prefix }
-            return $script:PshaiPythonCache
-        }
-        break
-    }
-    Find-PshaiPython
-}
-
-function Get-PshaiInProcessInfo {
-    # What hosting the worker's Python needs (its shared library, Python.Runtime.dll, site
-    # folders), asked of that Python once and cached per interpreter in the cache folder.
-    param($Python)
-    $cached = Read-PshaiInProcessCache -Python $Python
-    if ($null -ne $cached) { return $cached }
-    $cache = Get-PshaiInProcessCacheFile -Python $Python
-    $code = 'from powershai_py.worker._inprocess import print_probe; print_probe()'
-    $text = $null
-    try { $text = (& $Python.Path @($Python.Prefix) -c $code 2>$null) -join "`n" } catch { }
-    if ($LASTEXITCODE -ne 0 -or -not $text) {
-        throw (New-PshaiInProcessError 'POWERSHAI_PY_INPROCESS_UNAVAILABLE' (
-                "'$($Python.Path)' could not describe itself (its powershai-py package may predate the in-process transport)."))
-    }
-    $info = $text | ConvertFrom-Json
-    $info | Add-Member -NotePropertyName stamp -NotePropertyValue $cache.Stamp -Force
-    if (-not $info.errorId) {
-        try {
-            $null = [System.IO.Directory]::CreateDirectory((Split-Path $cache.Path))
-            [System.IO.File]::WriteAllText($cache.Path, ($info | ConvertTo-Json -Compress), $script:PshaiUtf8)
-        } catch { }
-    }
-    $info
-}
-
-function Get-PshaiBridgeReferences {
-    # What the bridge's compilation must see besides Python.Runtime.dll (netstandard2.0).
-    param([string]$RuntimeDll)
-    if ($PSVersionTable.PSEdition -eq 'Desktop') {
-        $facade = Join-Path ([System.Runtime.InteropServices.RuntimeEnvironment]::GetRuntimeDirectory()) 'Facades\netstandard.dll'
-        return @($RuntimeDll, 'System.Core', $facade)
-    }
-    @($RuntimeDll, 'netstandard', 'System.Linq.Expressions', 'System.Threading', 'System.Collections')
-}
-
-function Import-PshaiInProcessBridge {
-    # Loads Python.Runtime.dll and the bridge (inprocess/PythonHost.cs) compiled against it,
-    # cached beside the hot path like PowershaiPy.Native.
-    param([string]$RuntimeDll)
-    if ($null -ne ('PowershaiPy.InProcess.PythonHost' -as [type])) { return }
-    # Add-Type's compiler notes are not the user's business (this scope only).
-    $VerbosePreference = 'SilentlyContinue'
-    $runtime = $null
-    foreach ($loaded in [AppDomain]::CurrentDomain.GetAssemblies()) {
-        if ($loaded.GetName().Name -eq 'Python.Runtime') { $runtime = $loaded; break }
-    }
-    if ($null -eq $runtime) { $runtime = [System.Reflection.Assembly]::LoadFrom($RuntimeDll) }
-    # Beside the generated .psm1; from the sources (tests dot-source src/runtime) one level up.
-    $source = Join-Path $PSScriptRoot 'PowershaiPy.InProcess.cs'
-    if (-not [System.IO.File]::Exists($source)) {
-        $source = Join-Path (Join-Path (Split-Path $PSScriptRoot) 'inprocess') 'PythonHost.cs'
-    }
-    $text = [System.IO.File]::ReadAllText($source)
-    $references = Get-PshaiBridgeReferences -RuntimeDll $runtime.Location
-    $hash = Get-PshaiShortHash "$text|$($runtime.FullName)|$($PSVersionTable.PSEdition)|$($PSVersionTable.PSVersion)"
-    $folder = Join-Path (Get-PshaiCacheFolder) 'native'
-    $dll = Join-Path $folder "PowershaiPy.InProcess.$hash.dll"
-    if (-not [System.IO.File]::Exists($dll)) {
-        $temp = Join-Path $folder ('PowershaiPy.InProcess.{0}.{1}.tmp.dll' -f $hash, [guid]::NewGuid().ToString('N'))
-        try {
-            $null = [System.IO.Directory]::CreateDirectory($folder)
-            Add-Type -TypeDefinition $text -ReferencedAssemblies $references -OutputAssembly $temp -OutputType Library -ErrorAction Stop
-            try { [System.IO.File]::Move($temp, $dll) } catch { }
-        } catch {
-            Add-Type -TypeDefinition $text -ReferencedAssemblies $references -ErrorAction Stop
-            return
-        } finally {
-            if ([System.IO.File]::Exists($temp)) { Remove-Item -LiteralPath $temp -Force -ErrorAction SilentlyContinue }
-        }
-    }
-    $null = [System.Reflection.Assembly]::LoadFrom($dll)
-}
-
-function Start-PshaiInProcessWorker {
-    # A worker record (as Start-PshaiWorkerProcess returns) whose link talks to a PythonHost in
-    # this process. Throws POWERSHAI_PY_NO_SHARED_LIBPYTHON / POWERSHAI_PY_INPROCESS_UNAVAILABLE.
-    $python = Find-PshaiInProcessPython
-    $info = Get-PshaiInProcessInfo -Python $python
-    if ($info.errorId) { throw (New-PshaiInProcessError $info.errorId $info.reason) }
-    $logPath = Join-Path ([System.IO.Path]::GetTempPath()) ('powershai-py-inprocess-{0}.log' -f $PID)
-    try {
-        Import-PshaiInProcessBridge -RuntimeDll $info.runtimeDll
-        [PowershaiPy.InProcess.PythonHost]::Start([string]$info.pythonDll, [string]$info.executable,
-            [string[]]@($info.siteDirs), $logPath, [string]$env:POWERSHAI_PY_LOG)
-        $transport = New-Object PowershaiPy.Native.InProcessLineTransport
-        $hostObject = New-Object PowershaiPy.InProcess.PythonHost -ArgumentList @($transport.Deliver, $transport.Take)
-        $transport.Connect($hostObject.CloseAction)
-    } catch {
-        $reason = $_.Exception.Message
-        if ($_.Exception.InnerException) { $reason = $_.Exception.InnerException.Message }
-        $script:PshaiPythonCache = $null   # found without the check process: check it next time
-        throw (New-PshaiInProcessError 'POWERSHAI_PY_INPROCESS_UNAVAILABLE' "$reason (Python '$($python.Path)').")
-    }
-    $logPos = [long]0
-    try { $logPos = (New-Object System.IO.FileInfo($logPath)).Length } catch { }
-    @{
-        Transport      = 'inprocess'
-        Process        = $null
-        Pid            = $PID
-        Python         = $python.Path
-        Channel        = $transport
-        Link           = New-Object PowershaiPy.Native.WorkerLink -ArgumentList @($transport, $script:PshaiCodec)
-        Dead           = $false
-        ExitCode       = $null
-        LogPath        = $logPath
-        LogFile        = $null
-        StderrTask     = $null
-        StderrPos      = $logPos
-        ExitedAt       = $null
-        PackageVersion = $null
-    }
-}
-
-function Start-PshaiWorker {
-    # The worker the chosen transport gives; under auto, in-process unless it cannot load.
-    if ($script:PshaiTransport -eq 'stdio' -or $null -ne $script:PshaiInProcessFallback) {
-        return (Start-PshaiWorkerProcess)
-    }
-    if ($script:PshaiTransport -eq 'inprocess') { return (Start-PshaiInProcessWorker) }
-    try {
-        return (Start-PshaiInProcessWorker)
-    } catch {
-        $script:PshaiInProcessFallback = $_.Exception.Message
-        Write-Verbose "PowershaiPy: transport auto uses stdio: $($_.Exception.Message)"
-    }
-    Start-PshaiWorkerProcess
-}
-
-# Import-Module PowershaiPy -ArgumentList inprocess (or @{ Transport = 'inprocess' }) binds the
-# module's own $Transport parameter (the spec's importArguments); it wins over the variable.
-$pshaiArgument = Get-Variable -Name Transport -Scope Script -ValueOnly -ErrorAction SilentlyContinue
-$pshaiAsked = $null
-if ($pshaiArgument -is [System.Collections.IDictionary]) { $pshaiAsked = [string]$pshaiArgument['Transport'] }
-elseif ($null -ne $pshaiArgument) { $pshaiAsked = [string]$pshaiArgument }
-$script:PshaiTransport = Resolve-PshaiTransport -Requested $pshaiAsked
-#endregion PowerShellModule/src/runtime/InProcess.ps1
 
 #region PowerShellModule/src/runtime/Rpc.ps1
 # runtime/Rpc.ps1: JSON-RPC requests and notifications over the worker link.

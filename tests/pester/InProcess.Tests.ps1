@@ -72,6 +72,32 @@ Describe 'In-process transport' {
         $r.LibPython | Should -BeTrue
     }
 
+    It 'starts the engine during Import-Module once the interpreter was probed, before any cmdlet runs; stdio never does' {
+        # The first child probes the interpreter (and caches it); the next ones only import.
+        $null = Invoke-PshaiTransportJob -Transport 'inprocess' -ArgumentList $Url -Script {
+            param($Url)
+            $null = New-GradioSession $Url -Name 'probe-it'
+        }
+        $waitForEngine = {
+            param($Seconds)
+            $deadline = [DateTime]::UtcNow.AddSeconds($Seconds)
+            $hostType = 'PowershaiPy.InProcess.PythonHost' -as [type]
+            while ([DateTime]::UtcNow -lt $deadline) {
+                if ($null -ne $hostType -and $hostType::LoadedLibrary) { break }
+                Start-Sleep -Milliseconds 50
+            }
+            @{
+                Started = ($null -ne $hostType -and [bool]$hostType::LoadedLibrary)
+                Sessions = @(& (Get-Module PowershaiPy) { if ($null -ne $script:PshaiWorker) { 1 } }).Count
+            }
+        }
+        $early = Invoke-PshaiTransportJob -Transport 'inprocess' -Script $waitForEngine -ArgumentList 20
+        $early.Started | Should -BeTrue
+        $early.Sessions | Should -Be 0   # no cmdlet made a worker: the import did it alone
+        $stdio = Invoke-PshaiTransportJob -Transport 'stdio' -Script $waitForEngine -ArgumentList 3   # the engine starts in 0.5 s
+        $stdio.Started | Should -BeFalse
+    }
+
     It 'serves several runspaces of one process at once (ForEach-Object -Parallel)' -Skip:($PSVersionTable.PSVersion.Major -lt 7) {
         $r = Invoke-PshaiTransportJob -Transport 'inprocess' -ArgumentList $Url, (Get-PshaiModuleManifest) -Script {
             param($Url, $Manifest)

@@ -40,7 +40,24 @@ function Get-PshaiInProcessCacheFile {
     $hash = Get-PshaiShortHash "$($Python.Path)|$($Python.Prefix -join ' ')"
     $stamp = ''
     try { $stamp = [System.IO.File]::GetLastWriteTimeUtc($Python.Path).Ticks.ToString() } catch { }
-    @{ Path = (Join-Path (Join-Path (Get-PshaiCacheFolder) 'native') "inprocess.$hash.json"); Stamp = $stamp }
+    @{ Path = (Join-Path (Join-Path (Get-PshaiCacheFolder) 'native') "inprocess.$hash.txt"); Stamp = $stamp }
+}
+
+# The cached probe is "name=value" lines under this first line, not JSON: the import reads it to
+# start the engine early, and ConvertFrom-Json's first use costs 60 ms there.
+$script:PshaiProbeCacheHeader = 'powershai-py in-process probe 2'
+
+function Write-PshaiInProcessCache {
+    param($Info, [string]$Path)
+    $lines = New-Object System.Collections.Generic.List[string]
+    $lines.Add($script:PshaiProbeCacheHeader)
+    foreach ($name in @('stamp', 'executable', 'version', 'pythonDll', 'runtimeDll')) { $lines.Add("$name=$($Info.$name)") }
+    foreach ($dir in @($Info.siteDirs)) { $lines.Add("siteDir=$dir") }
+    if (@($lines | Where-Object { $_ -match '[\r\n]' }).Count -gt 0) { return }   # a name no line can hold
+    try {
+        $null = [System.IO.Directory]::CreateDirectory((Split-Path $Path))
+        [System.IO.File]::WriteAllLines($Path, $lines.ToArray(), $script:PshaiUtf8)
+    } catch { }
 }
 
 function Read-PshaiInProcessCache {
@@ -48,31 +65,49 @@ function Read-PshaiInProcessCache {
     param($Python)
     $cache = Get-PshaiInProcessCacheFile -Python $Python
     try {
-        if ([System.IO.File]::Exists($cache.Path)) {
-            $cached = [System.IO.File]::ReadAllText($cache.Path) | ConvertFrom-Json
-            if ($cached.stamp -eq $cache.Stamp -and $cached.pythonDll -and $cached.runtimeDll -and
-                [System.IO.File]::Exists($cached.pythonDll) -and [System.IO.File]::Exists($cached.runtimeDll)) {
-                return $cached
-            }
+        if (-not [System.IO.File]::Exists($cache.Path)) { return $null }
+        $lines = [System.IO.File]::ReadAllLines($cache.Path, $script:PshaiUtf8)
+        if ($lines.Count -eq 0 -or $lines[0] -ne $script:PshaiProbeCacheHeader) { return $null }
+        $cached = @{ siteDirs = New-Object System.Collections.Generic.List[string]; errorId = $null; reason = $null }
+        foreach ($line in $lines) {
+            $at = $line.IndexOf('=')
+            if ($at -lt 1) { continue }
+            $name = $line.Substring(0, $at)
+            if ($name -eq 'siteDir') { $cached.siteDirs.Add($line.Substring($at + 1)) } else { $cached[$name] = $line.Substring($at + 1) }
+        }
+        if ($cached.stamp -eq $cache.Stamp -and $cached.pythonDll -and $cached.runtimeDll -and
+            [System.IO.File]::Exists($cached.pythonDll) -and [System.IO.File]::Exists($cached.runtimeDll)) {
+            $cached.siteDirs = $cached.siteDirs.ToArray()
+            return [pscustomobject]$cached
         }
     } catch { }
     $null
 }
 
-function Find-PshaiInProcessPython {
-    # Find-PshaiPython without its check process when the first interpreter it would try was
-    # probed before (the cache above): that check is a Python start, a third of a cold start.
-    # Should the package have gone since, the embedded import fails and says so.
-    if ($env:POWERSHAI_PY_PYTHON -or $null -ne $script:PshaiPythonCache) { return (Find-PshaiPython) }
-    foreach ($candidate in @(Get-PshaiPythonCandidates)) {
-        if ($candidate.Path -match '[\\/]WindowsApps[\\/]' -or -not [System.IO.File]::Exists($candidate.Path)) { continue }
-        if ($null -ne (Read-PshaiInProcessCache -Python $candidate)) {
-            $script:PshaiPythonCache = @{ Path = $candidate.Path; Prefix = $candidate.Prefix }
-            return $script:PshaiPythonCache
+function Find-PshaiProbedPython {
+    # The interpreter Find-PshaiPython would take first, with its cached probe, found without
+    # Find-PshaiPython's check process (a Python start, a third of a cold start); $null when that
+    # interpreter was never probed. Should its package have gone since, the embedded import fails
+    # and says so.
+    $python = $null
+    if ($env:POWERSHAI_PY_PYTHON -or $null -ne $script:PshaiPythonCache) { $python = Find-PshaiPython }
+    foreach ($scope in @('Local', 'Path')) {
+        if ($null -ne $python) { break }
+        foreach ($candidate in @(Get-PshaiPythonCandidates -Scope $scope)) {
+            if ($candidate.Path -match '[\\/]WindowsApps[\\/]' -or -not [System.IO.File]::Exists($candidate.Path)) { continue }
+            $python = @{ Path = $candidate.Path; Prefix = $candidate.Prefix }
+            break
         }
-        break
     }
-    Find-PshaiPython
+    if ($null -eq $python) { return $null }
+    $info = Read-PshaiInProcessCache -Python $python
+    if ($null -eq $info) { return $null }
+    @{ Python = $python; Info = $info }
+}
+
+function Get-PshaiInProcessLogPath {
+    # Where the hosted interpreter's stdout, stderr and logs go: one file per PowerShell process.
+    Join-Path ([System.IO.Path]::GetTempPath()) ('powershai-py-inprocess-{0}.log' -f $PID)
 }
 
 function Get-PshaiInProcessInfo {
@@ -91,12 +126,7 @@ function Get-PshaiInProcessInfo {
     }
     $info = $text | ConvertFrom-Json
     $info | Add-Member -NotePropertyName stamp -NotePropertyValue $cache.Stamp -Force
-    if (-not $info.errorId) {
-        try {
-            $null = [System.IO.Directory]::CreateDirectory((Split-Path $cache.Path))
-            [System.IO.File]::WriteAllText($cache.Path, ($info | ConvertTo-Json -Compress), $script:PshaiUtf8)
-        } catch { }
-    }
+    if (-not $info.errorId) { Write-PshaiInProcessCache -Info $info -Path $cache.Path }
     $info
 }
 
@@ -107,7 +137,7 @@ function Get-PshaiBridgeReferences {
         $facade = Join-Path ([System.Runtime.InteropServices.RuntimeEnvironment]::GetRuntimeDirectory()) 'Facades\netstandard.dll'
         return @($RuntimeDll, 'System.Core', $facade)
     }
-    @($RuntimeDll, 'netstandard', 'System.Linq.Expressions', 'System.Threading', 'System.Collections')
+    @($RuntimeDll, 'netstandard', 'System.Linq.Expressions', 'System.Threading', 'System.Threading.Thread', 'System.Collections')
 }
 
 function Import-PshaiInProcessBridge {
@@ -151,14 +181,21 @@ function Import-PshaiInProcessBridge {
 function Start-PshaiInProcessWorker {
     # A worker record (as Start-PshaiWorkerProcess returns) whose link talks to a PythonHost in
     # this process. Throws POWERSHAI_PY_NO_SHARED_LIBPYTHON / POWERSHAI_PY_INPROCESS_UNAVAILABLE.
-    $python = Find-PshaiInProcessPython
-    $info = Get-PshaiInProcessInfo -Python $python
+    $probed = Find-PshaiProbedPython
+    if ($null -ne $probed) {
+        $python = $probed.Python
+        $info = $probed.Info
+        $script:PshaiPythonCache = $python
+    } else {
+        $python = Find-PshaiPython
+        $info = Get-PshaiInProcessInfo -Python $python
+    }
     if ($info.errorId) { throw (New-PshaiInProcessError $info.errorId $info.reason) }
-    $logPath = Join-Path ([System.IO.Path]::GetTempPath()) ('powershai-py-inprocess-{0}.log' -f $PID)
+    $logPath = Get-PshaiInProcessLogPath
     try {
         Import-PshaiInProcessBridge -RuntimeDll $info.runtimeDll
         [PowershaiPy.InProcess.PythonHost]::Start([string]$info.pythonDll, [string]$info.executable,
-            [string[]]@($info.siteDirs), $logPath, [string]$env:POWERSHAI_PY_LOG)
+            [string[]]@($info.siteDirs), $logPath, [string]$env:POWERSHAI_PY_LOG)   # waits for BeginStart's
         $transport = New-Object PowershaiPy.Native.InProcessLineTransport
         $hostObject = New-Object PowershaiPy.InProcess.PythonHost -ArgumentList @($transport.Deliver, $transport.Take)
         $transport.Connect($hostObject.CloseAction)
@@ -188,6 +225,23 @@ function Start-PshaiInProcessWorker {
     }
 }
 
+function Start-PshaiInProcessEarly {
+    # Under inprocess or auto, the import begins starting the engine (0.4 s) on a thread of its
+    # own, so that it runs beside the rest of the import instead of inside the first call. Only
+    # when the interpreter's probe is cached: nothing runs a Python process at import. Whatever
+    # fails here is left to the first call, which waits for this start, does what is still
+    # missing and reports what fails then (with -Verbose's fallback reason under auto).
+    if ($script:PshaiTransport -eq 'stdio') { return }
+    try {
+        $probed = Find-PshaiProbedPython
+        if ($null -eq $probed -or $probed.Info.errorId) { return }
+        $info = $probed.Info
+        Import-PshaiInProcessBridge -RuntimeDll $info.runtimeDll
+        [PowershaiPy.InProcess.PythonHost]::BeginStart([string]$info.pythonDll, [string]$info.executable,
+            [string[]]@($info.siteDirs), (Get-PshaiInProcessLogPath), [string]$env:POWERSHAI_PY_LOG)
+    } catch { }
+}
+
 function Start-PshaiWorker {
     # The worker the chosen transport gives; under auto, in-process unless it cannot load.
     if ($script:PshaiTransport -eq 'stdio' -or $null -ne $script:PshaiInProcessFallback) {
@@ -210,3 +264,4 @@ $pshaiAsked = $null
 if ($pshaiArgument -is [System.Collections.IDictionary]) { $pshaiAsked = [string]$pshaiArgument['Transport'] }
 elseif ($null -ne $pshaiArgument) { $pshaiAsked = [string]$pshaiArgument }
 $script:PshaiTransport = Resolve-PshaiTransport -Requested $pshaiAsked
+Start-PshaiInProcessEarly

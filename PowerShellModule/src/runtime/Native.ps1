@@ -8,21 +8,6 @@
 # The compiled hot path: PowershaiPy.Native.cs (JSON-RPC lines and wire conversion)
 # ------------------------------------------------------------------------------------------------
 
-function Get-PshaiCacheFolder {
-    if ($env:POWERSHAI_PY_CACHE) { return $env:POWERSHAI_PY_CACHE }
-    if ($env:LOCALAPPDATA) { return (Join-Path $env:LOCALAPPDATA 'powershai-py') }
-    if ($env:XDG_CACHE_HOME) { return (Join-Path $env:XDG_CACHE_HOME 'powershai-py') }
-    Join-Path (Join-Path ([Environment]::GetFolderPath('UserProfile')) '.cache') 'powershai-py'
-}
-
-function Get-PshaiShortHash {
-    # The first 20 hex digits of the text's SHA-256: the name of a cached file made from it.
-    param([string]$Text)
-    $sha = [System.Security.Cryptography.SHA256]::Create()
-    try { $digest = $sha.ComputeHash($script:PshaiUtf8.GetBytes($Text)) } finally { $sha.Dispose() }
-    ([BitConverter]::ToString($digest) -replace '-', '').Substring(0, 20).ToLowerInvariant()
-}
-
 function Import-PshaiNative {
     # Compiling takes a second or more, so the assembly is built once per source text and
     # PowerShell version, kept in the user's cache folder, and only loaded by later imports.
