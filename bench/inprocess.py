@@ -30,6 +30,8 @@ from tests.gradio_servers import start_app
 TRANSPORTS = ("stdio", "inprocess")
 TARGET_CALL_RATIO = 1.2
 TARGET_STREAM_MS = 2.5
+# RESULTS-inprocess.md: the table above this line is regenerated, the text below it is kept.
+ANALYSIS_MARK = "<!-- analysis: written by hand, kept when the table is regenerated -->"
 BLOCK = 10           # calls per turn
 BLOCK_TIMEOUT = 120  # seconds a turn may take before its pwsh is killed
 
@@ -142,6 +144,27 @@ _COLD = (
 )
 
 
+# Import-Module, a pause (a profile that imports the module, a script that does other work
+# first), then the first session and call, timed inside the process.
+_IDLE = (
+    "$ErrorActionPreference='Stop'; Import-Module '{psd1}'; Start-Sleep -Seconds 2; "
+    "$sw = [Diagnostics.Stopwatch]::StartNew(); $s = New-GradioSession '{url}'; "
+    "$null = Invoke-GradioSessionApi bench_noop @('x') -Session $s "
+    "| Update-GradioSessionApiResult; \"FIRST $($sw.Elapsed.TotalSeconds)\""
+)
+
+
+def idle_run(url: str, transport: str) -> float:
+    """One fresh pwsh: seconds its first session and call take when made 2 s after the import."""
+    env = ps_env()
+    env["POWERSHAI_PY_TRANSPORT"] = transport
+    proc = subprocess.run([str(PWSH), "-NoProfile", "-Command", _IDLE.format(psd1=PSD1, url=url)],
+                          env=env, capture_output=True, text=True, timeout=120)
+    if proc.returncode != 0:
+        raise RuntimeError(f"first call after a pause under {transport}: {proc.stderr[-400:]}")
+    return float([x for x in proc.stdout.splitlines() if x.startswith("FIRST ")][-1].split()[1])
+
+
 def cold_run(url: str, transport: str) -> tuple[float, int]:
     """One fresh pwsh: seconds to the end of its first call, and the RSS (pwsh + worker) in KiB."""
     env = ps_env()
@@ -194,9 +217,11 @@ def main(argv: list[str] | None = None) -> int:
                             100 / float(t) for t in data["round_times"])
                     else:
                         elapsed, rss = cold_run(app.url, transport)
+                        idle = idle_run(app.url, transport)
                         if i:  # turn 0 fills caches (compiled assemblies, OS file cache)
                             rows.setdefault(("cold", transport), []).append(elapsed)
                             rows.setdefault(("memory", transport), []).append(rss)
+                            rows.setdefault(("idle", transport), []).append(idle)
         finally:
             app.close()
     write(ROOT / "bench" / "RESULTS-inprocess.md", rows, load_start, os.getloadavg(), args.quick)
@@ -237,12 +262,21 @@ def write(path: Path, rows: dict[str, Any], load_start: tuple[float, ...],
     cold = {t: med(rows[("cold", t)]) for t in TRANSPORTS}
     lines.append(f"| cold start, median s (pwsh + Import-Module + session + 1 call) | "
                  f"{cold['stdio']:.3f} | {cold['inprocess']:.3f} | inprocess <= stdio |")
+    idle = {t: med(rows[("idle", t)]) for t in TRANSPORTS}
+    lines.append(f"| first session + call 2 s after Import-Module, median s | "
+                 f"{idle['stdio']:.3f} | {idle['inprocess']:.3f} | |")
     mem = {t: med([float(x) for x in rows[("memory", t)]]) / 1024 for t in TRANSPORTS}
     lines.append(f"| memory after the first call, MiB (pwsh + worker) | {mem['stdio']:.0f} | "
                  f"{mem['inprocess']:.0f} | |")
     lines.append("")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    sys.stderr.write(path.read_text(encoding="utf-8"))
+    sys.stderr.write("\n".join(lines) + "\n")
+    # What was written by hand below the table (the analysis of a run) stays.
+    kept = ""
+    if path.exists():
+        text = path.read_text(encoding="utf-8")
+        if ANALYSIS_MARK in text:
+            kept = text[text.index(ANALYSIS_MARK):]
+    path.write_text("\n".join(lines) + "\n" + (kept or ANALYSIS_MARK + "\n"), encoding="utf-8")
 
 
 if __name__ == "__main__":
