@@ -58,6 +58,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:7fc055803cb12c344cc317ff6324c4e2bf23032db3e33427d60efbc0ae50c7da'
+        InputsHash = 'sha256:01aed9fffe63e257120c9e61cec7777258aba0615a90954ab8984bf184ad7a54'
     }
 }

@@ -2,7 +2,7 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:7fc055803cb12c344cc317ff6324c4e2bf23032db3e33427d60efbc0ae50c7da
+# Inputs hash: sha256:01aed9fffe63e257120c9e61cec7777258aba0615a90954ab8984bf184ad7a54
 # Module: PowershaiPy 0.1.0
 
 param($Transport)
@@ -107,7 +107,7 @@ function Invoke-PshaiThrow {
 # Valid on Windows PowerShell 5.1 and PowerShell 7+.
 #
 # Its own part (before Native.ps1) because the in-process transport's early start reads its
-# cached probe from here before the compiled hot path is loaded.
+# cached probe, and loads the bridge, before the compiled hot path is loaded.
 
 function Get-PshaiCacheFolder {
     if ($env:POWERSHAI_PY_CACHE) { return $env:POWERSHAI_PY_CACHE }
@@ -122,6 +122,43 @@ function Get-PshaiShortHash {
     $sha = [System.Security.Cryptography.SHA256]::Create()
     try { $digest = $sha.ComputeHash($script:PshaiUtf8.GetBytes($Text)) } finally { $sha.Dispose() }
     ([BitConverter]::ToString($digest) -replace '-', '').Substring(0, 20).ToLowerInvariant()
+}
+
+function Import-PshaiCachedAssembly {
+    # Compiling C# takes a second or more, so each assembly is built once per $Key (its source
+    # text and what it was compiled for), kept in the cache folder as <Name>.<hash>.dll, and only
+    # loaded by later imports. The hot path (Native.ps1) and the in-process bridge both load so.
+    param([string]$Name, [string]$Text, [string]$Key, [string[]]$References = @())
+    # Add-Type's compiler notes are not the user's business (this scope only).
+    $VerbosePreference = 'SilentlyContinue'
+    $addType = @{ TypeDefinition = $Text; ErrorAction = 'Stop' }
+    if ($References.Count -gt 0) { $addType.ReferencedAssemblies = $References }
+    $hash = Get-PshaiShortHash $Key
+    $folder = Join-Path (Get-PshaiCacheFolder) 'native'
+    $dll = Join-Path $folder "$Name.$hash.dll"
+    if (-not [System.IO.File]::Exists($dll)) {
+        $temp = Join-Path $folder ('{0}.{1}.{2}.tmp.dll' -f $Name, $hash, [guid]::NewGuid().ToString('N'))
+        try {
+            # (New-Item -Force stays silent when a parent is a file; this throws.)
+            $null = [System.IO.Directory]::CreateDirectory($folder)
+            Add-Type @addType -OutputAssembly $temp -OutputType Library
+            # Another import may have finished first: its copy is the same, keep it.
+            try { [System.IO.File]::Move($temp, $dll) } catch { }
+        } catch {
+            # No writable cache folder: compile in memory (slower imports, same behaviour).
+            Add-Type @addType
+            return
+        } finally {
+            if ([System.IO.File]::Exists($temp)) { Remove-Item -LiteralPath $temp -Force -ErrorAction SilentlyContinue }
+        }
+    }
+    try {
+        $null = [System.Reflection.Assembly]::LoadFrom($dll)
+    } catch {
+        # A damaged copy: drop it (the next import rebuilds it) and compile in memory this time.
+        Remove-Item -LiteralPath $dll -Force -ErrorAction SilentlyContinue
+        Add-Type @addType
+    }
 }
 #endregion PowerShellModule/src/runtime/Cache.ps1
 
@@ -395,11 +432,9 @@ function Get-PshaiBridgeReferences {
 
 function Import-PshaiInProcessBridge {
     # Loads Python.Runtime.dll and the bridge (inprocess/PythonHost.cs) compiled against it,
-    # cached beside the hot path like PowershaiPy.Native.
+    # cached beside the hot path (Import-PshaiCachedAssembly).
     param([string]$RuntimeDll)
     if ($null -ne ('PowershaiPy.InProcess.PythonHost' -as [type])) { return }
-    # Add-Type's compiler notes are not the user's business (this scope only).
-    $VerbosePreference = 'SilentlyContinue'
     $runtime = $null
     foreach ($loaded in [AppDomain]::CurrentDomain.GetAssemblies()) {
         if ($loaded.GetName().Name -eq 'Python.Runtime') { $runtime = $loaded; break }
@@ -411,24 +446,9 @@ function Import-PshaiInProcessBridge {
         $source = Join-Path (Join-Path (Split-Path $PSScriptRoot) 'inprocess') 'PythonHost.cs'
     }
     $text = [System.IO.File]::ReadAllText($source)
-    $references = Get-PshaiBridgeReferences -RuntimeDll $runtime.Location
-    $hash = Get-PshaiShortHash "$text|$($runtime.FullName)|$($PSVersionTable.PSEdition)|$($PSVersionTable.PSVersion)"
-    $folder = Join-Path (Get-PshaiCacheFolder) 'native'
-    $dll = Join-Path $folder "PowershaiPy.InProcess.$hash.dll"
-    if (-not [System.IO.File]::Exists($dll)) {
-        $temp = Join-Path $folder ('PowershaiPy.InProcess.{0}.{1}.tmp.dll' -f $hash, [guid]::NewGuid().ToString('N'))
-        try {
-            $null = [System.IO.Directory]::CreateDirectory($folder)
-            Add-Type -TypeDefinition $text -ReferencedAssemblies $references -OutputAssembly $temp -OutputType Library -ErrorAction Stop
-            try { [System.IO.File]::Move($temp, $dll) } catch { }
-        } catch {
-            Add-Type -TypeDefinition $text -ReferencedAssemblies $references -ErrorAction Stop
-            return
-        } finally {
-            if ([System.IO.File]::Exists($temp)) { Remove-Item -LiteralPath $temp -Force -ErrorAction SilentlyContinue }
-        }
-    }
-    $null = [System.Reflection.Assembly]::LoadFrom($dll)
+    Import-PshaiCachedAssembly -Name 'PowershaiPy.InProcess' -Text $text `
+        -Key "$text|$($runtime.FullName)|$($PSVersionTable.PSEdition)|$($PSVersionTable.PSVersion)" `
+        -References (Get-PshaiBridgeReferences -RuntimeDll $runtime.Location)
 }
 
 function Start-PshaiInProcessWorker {
@@ -532,39 +552,14 @@ Start-PshaiInProcessEarly
 # ------------------------------------------------------------------------------------------------
 
 function Import-PshaiNative {
-    # Compiling takes a second or more, so the assembly is built once per source text and
-    # PowerShell version, kept in the user's cache folder, and only loaded by later imports.
+    # Built once per source text and PowerShell version (Import-PshaiCachedAssembly).
     if ($null -ne ('PowershaiPy.Native.WireCodec' -as [type])) { return }
     # In the module the joined source sits beside the .psm1; Runtime.ps1 (tests) names the generated one.
     $source = $script:PshaiNativeSourcePath
     if (-not $source) { $source = Join-Path $PSScriptRoot 'PowershaiPy.Native.cs' }
     $text = [System.IO.File]::ReadAllText($source)
-    $hash = Get-PshaiShortHash "$text|$($PSVersionTable.PSEdition)|$($PSVersionTable.PSVersion)"
-    $folder = Join-Path (Get-PshaiCacheFolder) 'native'
-    $dll = Join-Path $folder "PowershaiPy.Native.$hash.dll"
-    if (-not [System.IO.File]::Exists($dll)) {
-        $temp = Join-Path $folder ('PowershaiPy.Native.{0}.{1}.tmp.dll' -f $hash, [guid]::NewGuid().ToString('N'))
-        try {
-            # (New-Item -Force stays silent when a parent is a file; this throws.)
-            $null = [System.IO.Directory]::CreateDirectory($folder)
-            Add-Type -TypeDefinition $text -OutputAssembly $temp -OutputType Library -ErrorAction Stop
-            # Another import may have finished first: its copy is the same, keep it.
-            try { [System.IO.File]::Move($temp, $dll) } catch { }
-        } catch {
-            # No writable cache folder: compile in memory (slower imports, same behaviour).
-            Add-Type -TypeDefinition $text
-            return
-        } finally {
-            if ([System.IO.File]::Exists($temp)) { Remove-Item -LiteralPath $temp -Force -ErrorAction SilentlyContinue }
-        }
-    }
-    try {
-        $null = [System.Reflection.Assembly]::LoadFrom($dll)
-    } catch {
-        # A damaged copy: drop it (the next import rebuilds it) and compile in memory this time.
-        Remove-Item -LiteralPath $dll -Force -ErrorAction SilentlyContinue
-        Add-Type -TypeDefinition $text
-    }
+    Import-PshaiCachedAssembly -Name 'PowershaiPy.Native' -Text $text `
+        -Key "$text|$($PSVersionTable.PSEdition)|$($PSVersionTable.PSVersion)"
 }
 
 Import-PshaiNative

@@ -5,7 +5,7 @@
 # Valid on Windows PowerShell 5.1 and PowerShell 7+.
 #
 # Its own part (before Native.ps1) because the in-process transport's early start reads its
-# cached probe from here before the compiled hot path is loaded.
+# cached probe, and loads the bridge, before the compiled hot path is loaded.
 
 function Get-PshaiCacheFolder {
     if ($env:POWERSHAI_PY_CACHE) { return $env:POWERSHAI_PY_CACHE }
@@ -20,4 +20,41 @@ function Get-PshaiShortHash {
     $sha = [System.Security.Cryptography.SHA256]::Create()
     try { $digest = $sha.ComputeHash($script:PshaiUtf8.GetBytes($Text)) } finally { $sha.Dispose() }
     ([BitConverter]::ToString($digest) -replace '-', '').Substring(0, 20).ToLowerInvariant()
+}
+
+function Import-PshaiCachedAssembly {
+    # Compiling C# takes a second or more, so each assembly is built once per $Key (its source
+    # text and what it was compiled for), kept in the cache folder as <Name>.<hash>.dll, and only
+    # loaded by later imports. The hot path (Native.ps1) and the in-process bridge both load so.
+    param([string]$Name, [string]$Text, [string]$Key, [string[]]$References = @())
+    # Add-Type's compiler notes are not the user's business (this scope only).
+    $VerbosePreference = 'SilentlyContinue'
+    $addType = @{ TypeDefinition = $Text; ErrorAction = 'Stop' }
+    if ($References.Count -gt 0) { $addType.ReferencedAssemblies = $References }
+    $hash = Get-PshaiShortHash $Key
+    $folder = Join-Path (Get-PshaiCacheFolder) 'native'
+    $dll = Join-Path $folder "$Name.$hash.dll"
+    if (-not [System.IO.File]::Exists($dll)) {
+        $temp = Join-Path $folder ('{0}.{1}.{2}.tmp.dll' -f $Name, $hash, [guid]::NewGuid().ToString('N'))
+        try {
+            # (New-Item -Force stays silent when a parent is a file; this throws.)
+            $null = [System.IO.Directory]::CreateDirectory($folder)
+            Add-Type @addType -OutputAssembly $temp -OutputType Library
+            # Another import may have finished first: its copy is the same, keep it.
+            try { [System.IO.File]::Move($temp, $dll) } catch { }
+        } catch {
+            # No writable cache folder: compile in memory (slower imports, same behaviour).
+            Add-Type @addType
+            return
+        } finally {
+            if ([System.IO.File]::Exists($temp)) { Remove-Item -LiteralPath $temp -Force -ErrorAction SilentlyContinue }
+        }
+    }
+    try {
+        $null = [System.Reflection.Assembly]::LoadFrom($dll)
+    } catch {
+        # A damaged copy: drop it (the next import rebuilds it) and compile in memory this time.
+        Remove-Item -LiteralPath $dll -Force -ErrorAction SilentlyContinue
+        Add-Type @addType
+    }
 }

@@ -142,11 +142,9 @@ function Get-PshaiBridgeReferences {
 
 function Import-PshaiInProcessBridge {
     # Loads Python.Runtime.dll and the bridge (inprocess/PythonHost.cs) compiled against it,
-    # cached beside the hot path like PowershaiPy.Native.
+    # cached beside the hot path (Import-PshaiCachedAssembly).
     param([string]$RuntimeDll)
     if ($null -ne ('PowershaiPy.InProcess.PythonHost' -as [type])) { return }
-    # Add-Type's compiler notes are not the user's business (this scope only).
-    $VerbosePreference = 'SilentlyContinue'
     $runtime = $null
     foreach ($loaded in [AppDomain]::CurrentDomain.GetAssemblies()) {
         if ($loaded.GetName().Name -eq 'Python.Runtime') { $runtime = $loaded; break }
@@ -158,24 +156,9 @@ function Import-PshaiInProcessBridge {
         $source = Join-Path (Join-Path (Split-Path $PSScriptRoot) 'inprocess') 'PythonHost.cs'
     }
     $text = [System.IO.File]::ReadAllText($source)
-    $references = Get-PshaiBridgeReferences -RuntimeDll $runtime.Location
-    $hash = Get-PshaiShortHash "$text|$($runtime.FullName)|$($PSVersionTable.PSEdition)|$($PSVersionTable.PSVersion)"
-    $folder = Join-Path (Get-PshaiCacheFolder) 'native'
-    $dll = Join-Path $folder "PowershaiPy.InProcess.$hash.dll"
-    if (-not [System.IO.File]::Exists($dll)) {
-        $temp = Join-Path $folder ('PowershaiPy.InProcess.{0}.{1}.tmp.dll' -f $hash, [guid]::NewGuid().ToString('N'))
-        try {
-            $null = [System.IO.Directory]::CreateDirectory($folder)
-            Add-Type -TypeDefinition $text -ReferencedAssemblies $references -OutputAssembly $temp -OutputType Library -ErrorAction Stop
-            try { [System.IO.File]::Move($temp, $dll) } catch { }
-        } catch {
-            Add-Type -TypeDefinition $text -ReferencedAssemblies $references -ErrorAction Stop
-            return
-        } finally {
-            if ([System.IO.File]::Exists($temp)) { Remove-Item -LiteralPath $temp -Force -ErrorAction SilentlyContinue }
-        }
-    }
-    $null = [System.Reflection.Assembly]::LoadFrom($dll)
+    Import-PshaiCachedAssembly -Name 'PowershaiPy.InProcess' -Text $text `
+        -Key "$text|$($runtime.FullName)|$($PSVersionTable.PSEdition)|$($PSVersionTable.PSVersion)" `
+        -References (Get-PshaiBridgeReferences -RuntimeDll $runtime.Location)
 }
 
 function Start-PshaiInProcessWorker {
