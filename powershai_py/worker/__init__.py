@@ -16,6 +16,7 @@ from typing import IO
 from ._context import CmdletContext, CmdletResult
 from ._server import CmdletHandler, PropertyGetter, Server, serve
 from ._transport import MemoryTransport, StdioTransport, Transport
+from ._warmup import start_warm_up
 
 __all__ = [
     "CmdletContext",
@@ -80,6 +81,7 @@ def main(
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     reader, writer = _claim_stdio()
+    start_warm_up()
     transport = StdioTransport(reader, writer)
     from ._server import _hard_exit
 

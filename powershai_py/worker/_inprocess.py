@@ -35,6 +35,7 @@ from typing import IO, Any
 
 from ._server import CmdletHandler, PropertyGetter, Server
 from ._transport import decode_line, encode_message
+from ._warmup import start_warm_up
 
 __all__ = [
     "InProcessHost",
@@ -62,6 +63,7 @@ def configure_process(log_path: str, level: int | str = logging.WARNING) -> str:
     """Send this interpreter's stdout, stderr and the package's logs to ``log_path`` (append).
 
     Idempotent: the first call wins (one interpreter, one log), later calls return its path.
+    The first call also begins the worker's warm-up (``_warmup``).
     Python's own signal handlers are left as the embedding installed them (none for SIGINT), so
     Ctrl+C stays PowerShell's.
     """
@@ -81,6 +83,8 @@ def configure_process(log_path: str, level: int | str = logging.WARNING) -> str:
         root = logging.getLogger()
         root.addHandler(handler)
         root.setLevel(_level_of(level))
+        # On the engine's start thread, during Import-Module: what the first session needs.
+        start_warm_up()
         return log_path
 
 
