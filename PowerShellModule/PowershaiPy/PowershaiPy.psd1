@@ -58,6 +58,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:01aed9fffe63e257120c9e61cec7777258aba0615a90954ab8984bf184ad7a54'
+        InputsHash = 'sha256:f95602162d329d00328d1756df85b46ab2e2fd2bfeff2770d90a56abbec38357'
     }
 }

@@ -2,12 +2,192 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:01aed9fffe63e257120c9e61cec7777258aba0615a90954ab8984bf184ad7a54
+# Inputs hash: sha256:f95602162d329d00328d1756df85b46ab2e2fd2bfeff2770d90a56abbec38357
 # Module: PowershaiPy 0.1.0
 
 param($Transport)
 
 #region Runtime (PowerShellModule/src/runtime/, inlined verbatim)
+#region PowerShellModule/src/runtime/Cache.ps1
+# runtime/Cache.ps1: the per-user cache folder, and the hashed names of what is kept in it.
+#
+# One part of the PowershaiPy runtime (see Runtime.ps1 beside this folder). The generator inlines the
+# parts verbatim into PowershaiPy.psm1 in the order of runtime/order.txt; nothing here is exported.
+# Valid on Windows PowerShell 5.1 and PowerShell 7+.
+#
+# The first part: the in-process launch (Launch.ps1) reads its record from the cache folder
+# before anything else of the module is defined.
+
+function Get-PshaiCacheFolder {
+    if ($env:POWERSHAI_PY_CACHE) { return $env:POWERSHAI_PY_CACHE }
+    # Path.Combine, not Join-Path: the launch (Launch.ps1) runs before any cmdlet's first use.
+    if ($env:LOCALAPPDATA) { return [System.IO.Path]::Combine($env:LOCALAPPDATA, 'powershai-py') }
+    if ($env:XDG_CACHE_HOME) { return [System.IO.Path]::Combine($env:XDG_CACHE_HOME, 'powershai-py') }
+    [System.IO.Path]::Combine([Environment]::GetFolderPath('UserProfile'), '.cache', 'powershai-py')
+}
+
+function Get-PshaiShortHash {
+    # The first 20 hex digits of the text's SHA-256: the name of a cached file made from it.
+    param([string]$Text)
+    $sha = [System.Security.Cryptography.SHA256]::Create()
+    try { $digest = $sha.ComputeHash($script:PshaiUtf8.GetBytes($Text)) } finally { $sha.Dispose() }
+    ([BitConverter]::ToString($digest) -replace '-', '').Substring(0, 20).ToLowerInvariant()
+}
+
+function Import-PshaiCachedAssembly {
+    # Compiling C# takes a second or more, so each assembly is built once per $Key (its source
+    # text and what it was compiled for), kept in the cache folder as <Name>.<hash>.dll, and only
+    # loaded by later imports. The hot path (Native.ps1) and the in-process bridge both load so.
+    param([string]$Name, [string]$Text, [string]$Key, [string[]]$References = @())
+    # Add-Type's compiler notes are not the user's business (this scope only).
+    $VerbosePreference = 'SilentlyContinue'
+    $addType = @{ TypeDefinition = $Text; ErrorAction = 'Stop' }
+    if ($References.Count -gt 0) { $addType.ReferencedAssemblies = $References }
+    $hash = Get-PshaiShortHash $Key
+    $folder = Join-Path (Get-PshaiCacheFolder) 'native'
+    $dll = Join-Path $folder "$Name.$hash.dll"
+    if (-not [System.IO.File]::Exists($dll)) {
+        $temp = Join-Path $folder ('{0}.{1}.{2}.tmp.dll' -f $Name, $hash, [guid]::NewGuid().ToString('N'))
+        try {
+            # (New-Item -Force stays silent when a parent is a file; this throws.)
+            $null = [System.IO.Directory]::CreateDirectory($folder)
+            Add-Type @addType -OutputAssembly $temp -OutputType Library
+            # Another import may have finished first: its copy is the same, keep it.
+            try { [System.IO.File]::Move($temp, $dll) } catch { }
+        } catch {
+            # No writable cache folder: compile in memory (slower imports, same behaviour).
+            Add-Type @addType
+            return
+        } finally {
+            if ([System.IO.File]::Exists($temp)) { Remove-Item -LiteralPath $temp -Force -ErrorAction SilentlyContinue }
+        }
+    }
+    try {
+        $null = [System.Reflection.Assembly]::LoadFrom($dll)
+    } catch {
+        # A damaged copy: drop it (the next import rebuilds it) and compile in memory this time.
+        Remove-Item -LiteralPath $dll -Force -ErrorAction SilentlyContinue
+        Add-Type @addType
+    }
+}
+
+function Write-PshaiCacheLines {
+    # Writes a small cached text file whole: to a file of its own, then renamed over the old one,
+    # so that an import reading it meanwhile sees the old lines or the new ones, never a part.
+    # Nothing is written when a line would hold a line break (a path no line can carry); a cache
+    # folder that cannot be written only costs later imports their shortcut.
+    param([string]$Path, [string[]]$Lines)
+    foreach ($line in $Lines) { if ($line.IndexOfAny([char[]]"`r`n") -ge 0) { return } }
+    $temp = '{0}.{1}.tmp' -f $Path, [guid]::NewGuid().ToString('N')
+    try {
+        $null = [System.IO.Directory]::CreateDirectory([System.IO.Path]::GetDirectoryName($Path))
+        [System.IO.File]::WriteAllLines($temp, $Lines, $script:PshaiUtf8)
+        if ([System.IO.File]::Exists($Path)) { [System.IO.File]::Replace($temp, $Path, [NullString]::Value) }
+        else { [System.IO.File]::Move($temp, $Path) }
+    } catch {
+        if ([System.IO.File]::Exists($temp)) { Remove-Item -LiteralPath $temp -Force -ErrorAction SilentlyContinue }
+    }
+}
+#endregion PowerShellModule/src/runtime/Cache.ps1
+
+#region PowerShellModule/src/runtime/Launch.ps1
+# runtime/Launch.ps1: the in-process engine's start, begun as the import's first work.
+#
+# One part of the PowershaiPy runtime (see Runtime.ps1 beside this folder). The generator inlines the
+# parts verbatim into PowershaiPy.psm1 in the order of runtime/order.txt; nothing here is exported.
+# Valid on Windows PowerShell 5.1 and PowerShell 7+.
+#
+# Starting CPython in this process takes half a second (PythonEngine.Initialize, then the worker's
+# import), which the first call would otherwise wait for. Under inprocess or auto the import
+# begins it on a thread of its own (PythonHost.BeginStart), and here, before the rest of the module
+# is even defined, when the launch record fits: the file the last successful in-process start left
+# in the cache folder (Write-PshaiInProcessLaunch), naming the interpreter, its probe and the
+# compiled bridge, with the inputs that chose them and the time stamps of the files they are.
+# Only .NET calls run on the way to BeginStart: this early in an import the first use of a cmdlet
+# (30 to 60 ms) or of a PowerShell construct (5 to 10 ms) is what the engine would wait for.
+# Without a fitting record (the first in-process use, another Python or venv, a changed file, a
+# module upgrade) Start-PshaiInProcessEarly begins the start later in the import, from the probe
+# cache; the first call takes the interpreter started here (Start-PshaiInProcessWorker).
+
+$script:PshaiLaunchHeader = 'powershai-py in-process launch 1'
+
+function Get-PshaiInProcessLogPath {
+    # Where the hosted interpreter's stdout, stderr and logs go: one file per PowerShell process.
+    [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), ('powershai-py-inprocess-{0}.log' -f $PID))
+}
+
+function Get-PshaiLaunchPath {
+    [System.IO.Path]::Combine((Get-PshaiCacheFolder), 'native', 'inprocess.launch.txt')
+}
+
+function Get-PshaiLaunchInputs {
+    # What decides the interpreter of a launch record: $env:POWERSHAI_PY_PYTHON, the install-module
+    # record and $env:VIRTUAL_ENV (Find-PshaiPython's first candidates, in that order), and which
+    # module and which PowerShell compiled the bridge.
+    $record = ''
+    $recordPath = [System.IO.Path]::Combine($PSScriptRoot, 'PowershaiPy.python.txt')
+    if ([System.IO.File]::Exists($recordPath)) { $record = [System.IO.File]::ReadAllText($recordPath).Trim() }
+    [string]::Join('|', [string[]]@($env:POWERSHAI_PY_PYTHON, $record, $env:VIRTUAL_ENV, $PSScriptRoot,
+            $PSVersionTable.PSVersion))
+}
+
+function Start-PshaiInProcessLaunch {
+    # Begins the engine's start from a fitting launch record; returns @{ Inputs; Python; Info }
+    # (as Find-PshaiProbedPython gives them) for the first call, or $null.
+    $asked = $script:PshaiTransportAsked
+    if (-not $asked) { $asked = $env:POWERSHAI_PY_TRANSPORT }
+    if (-not $asked) { return $null }
+    $asked = $asked.Trim().ToLowerInvariant()
+    if ($asked -ne 'inprocess' -and $asked -ne 'auto') { return $null }
+    $path = Get-PshaiLaunchPath
+    if (-not [System.IO.File]::Exists($path)) { return $null }
+    $lines = [System.IO.File]::ReadAllLines($path)
+    # The last line tells a whole record from one another process is still writing.
+    if ($lines.Count -lt 3 -or $lines[0] -ne $script:PshaiLaunchHeader -or $lines[$lines.Count - 1] -ne 'end') { return $null }
+    $inputs = Get-PshaiLaunchInputs
+    $fields = @{}
+    $siteDirs = [System.Collections.Generic.List[string]]::new()
+    foreach ($line in $lines) {
+        $at = $line.IndexOf('=')
+        if ($at -lt 1) { continue }
+        $name = $line.Substring(0, $at)
+        $value = $line.Substring($at + 1)
+        if ($name -eq 'siteDir') { $siteDirs.Add($value) }
+        elseif ($name -eq 'file') {
+            # <ticks>|<path>: the file as it was when the record was written.
+            $bar = $value.IndexOf('|')
+            if ($bar -lt 1) { return $null }
+            $ticks = [System.IO.File]::GetLastWriteTimeUtc($value.Substring($bar + 1)).Ticks
+            if ($value.Substring(0, $bar) -ne $ticks.ToString()) { return $null }
+        } else { $fields[$name] = $value }
+    }
+    if ($fields['inputs'] -ne $inputs -or -not $fields['python'] -or -not $fields['bridgeDll']) { return $null }
+    $null = [System.Reflection.Assembly]::LoadFrom($fields['runtimeDll'])
+    $null = [System.Reflection.Assembly]::LoadFrom($fields['bridgeDll'])
+    [PowershaiPy.InProcess.PythonHost]::BeginStart($fields['pythonDll'], $fields['executable'],
+        $siteDirs.ToArray(), (Get-PshaiInProcessLogPath), [string]$env:POWERSHAI_PY_LOG)
+    @{
+        Inputs = $inputs
+        Python = @{ Path = $fields['python']; Prefix = @(); From = $fields['from'] }
+        Info   = [pscustomobject]@{
+            executable = $fields['executable']; version = $fields['version']; pythonDll = $fields['pythonDll']
+            runtimeDll = $fields['runtimeDll']; siteDirs = $siteDirs.ToArray(); errorId = $null; reason = $null
+        }
+    }
+}
+
+# Import-Module PowershaiPy -ArgumentList inprocess (or @{ Transport = 'inprocess' }) binds the
+# module's own $Transport parameter (the spec's importArguments); it wins over the variable
+# (Resolve-PshaiTransport in InProcess.ps1 checks the name).
+$script:PshaiTransportAsked = $null
+$pshaiArgument = $ExecutionContext.SessionState.PSVariable.GetValue('Transport')   # not Get-Variable: a cmdlet
+if ($pshaiArgument -is [System.Collections.IDictionary]) { $script:PshaiTransportAsked = [string]$pshaiArgument['Transport'] }
+elseif ($null -ne $pshaiArgument) { $script:PshaiTransportAsked = [string]$pshaiArgument }
+$script:PshaiLaunch = $null
+try { $script:PshaiLaunch = Start-PshaiInProcessLaunch } catch { }
+$pshaiArgument = $null
+#endregion PowerShellModule/src/runtime/Launch.ps1
+
 #region PowerShellModule/src/runtime/State.ps1
 # runtime/State.ps1: module-wide state: protocol version, the worker handle, poll interval, common parameters.
 #
@@ -99,69 +279,6 @@ function Invoke-PshaiThrow {
 }
 #endregion PowerShellModule/src/runtime/Errors.ps1
 
-#region PowerShellModule/src/runtime/Cache.ps1
-# runtime/Cache.ps1: the per-user cache folder, and the hashed names of what is kept in it.
-#
-# One part of the PowershaiPy runtime (see Runtime.ps1 beside this folder). The generator inlines the
-# parts verbatim into PowershaiPy.psm1 in the order of runtime/order.txt; nothing here is exported.
-# Valid on Windows PowerShell 5.1 and PowerShell 7+.
-#
-# Its own part (before Native.ps1) because the in-process transport's early start reads its
-# cached probe, and loads the bridge, before the compiled hot path is loaded.
-
-function Get-PshaiCacheFolder {
-    if ($env:POWERSHAI_PY_CACHE) { return $env:POWERSHAI_PY_CACHE }
-    if ($env:LOCALAPPDATA) { return (Join-Path $env:LOCALAPPDATA 'powershai-py') }
-    if ($env:XDG_CACHE_HOME) { return (Join-Path $env:XDG_CACHE_HOME 'powershai-py') }
-    Join-Path (Join-Path ([Environment]::GetFolderPath('UserProfile')) '.cache') 'powershai-py'
-}
-
-function Get-PshaiShortHash {
-    # The first 20 hex digits of the text's SHA-256: the name of a cached file made from it.
-    param([string]$Text)
-    $sha = [System.Security.Cryptography.SHA256]::Create()
-    try { $digest = $sha.ComputeHash($script:PshaiUtf8.GetBytes($Text)) } finally { $sha.Dispose() }
-    ([BitConverter]::ToString($digest) -replace '-', '').Substring(0, 20).ToLowerInvariant()
-}
-
-function Import-PshaiCachedAssembly {
-    # Compiling C# takes a second or more, so each assembly is built once per $Key (its source
-    # text and what it was compiled for), kept in the cache folder as <Name>.<hash>.dll, and only
-    # loaded by later imports. The hot path (Native.ps1) and the in-process bridge both load so.
-    param([string]$Name, [string]$Text, [string]$Key, [string[]]$References = @())
-    # Add-Type's compiler notes are not the user's business (this scope only).
-    $VerbosePreference = 'SilentlyContinue'
-    $addType = @{ TypeDefinition = $Text; ErrorAction = 'Stop' }
-    if ($References.Count -gt 0) { $addType.ReferencedAssemblies = $References }
-    $hash = Get-PshaiShortHash $Key
-    $folder = Join-Path (Get-PshaiCacheFolder) 'native'
-    $dll = Join-Path $folder "$Name.$hash.dll"
-    if (-not [System.IO.File]::Exists($dll)) {
-        $temp = Join-Path $folder ('{0}.{1}.{2}.tmp.dll' -f $Name, $hash, [guid]::NewGuid().ToString('N'))
-        try {
-            # (New-Item -Force stays silent when a parent is a file; this throws.)
-            $null = [System.IO.Directory]::CreateDirectory($folder)
-            Add-Type @addType -OutputAssembly $temp -OutputType Library
-            # Another import may have finished first: its copy is the same, keep it.
-            try { [System.IO.File]::Move($temp, $dll) } catch { }
-        } catch {
-            # No writable cache folder: compile in memory (slower imports, same behaviour).
-            Add-Type @addType
-            return
-        } finally {
-            if ([System.IO.File]::Exists($temp)) { Remove-Item -LiteralPath $temp -Force -ErrorAction SilentlyContinue }
-        }
-    }
-    try {
-        $null = [System.Reflection.Assembly]::LoadFrom($dll)
-    } catch {
-        # A damaged copy: drop it (the next import rebuilds it) and compile in memory this time.
-        Remove-Item -LiteralPath $dll -Force -ErrorAction SilentlyContinue
-        Add-Type @addType
-    }
-}
-#endregion PowerShellModule/src/runtime/Cache.ps1
-
 #region PowerShellModule/src/runtime/Python.ps1
 # runtime/Python.ps1: which Python runs the worker (Find-PshaiPython).
 #
@@ -250,7 +367,7 @@ function Get-PshaiPythonCandidates {
 function Find-PshaiPython {
     # Returns @{ Path; Prefix } for the interpreter that runs the worker.
     if ($env:POWERSHAI_PY_PYTHON) {
-        return @{ Path = $env:POWERSHAI_PY_PYTHON; Prefix = @() }
+        return @{ Path = $env:POWERSHAI_PY_PYTHON; Prefix = @(); From = '$env:POWERSHAI_PY_PYTHON' }
     }
     if ($null -ne $script:PshaiPythonCache) { return $script:PshaiPythonCache }
     $tried = New-Object System.Collections.Generic.List[string]
@@ -271,7 +388,7 @@ function Find-PshaiPython {
                 $ok = ($LASTEXITCODE -eq 0)
             } catch { $ok = $false }
             if ($ok) {
-                $script:PshaiPythonCache = @{ Path = $path; Prefix = $candidate.Prefix }
+                $script:PshaiPythonCache = @{ Path = $path; Prefix = $candidate.Prefix; From = $candidate.From }
                 return $script:PshaiPythonCache
             }
             $tried.Add("$what (cannot import powershai_py)")
@@ -343,11 +460,7 @@ function Write-PshaiInProcessCache {
     $lines.Add($script:PshaiProbeCacheHeader)
     foreach ($name in @('stamp', 'executable', 'version', 'pythonDll', 'runtimeDll')) { $lines.Add("$name=$($Info.$name)") }
     foreach ($dir in @($Info.siteDirs)) { $lines.Add("siteDir=$dir") }
-    if (@($lines | Where-Object { $_ -match '[\r\n]' }).Count -gt 0) { return }   # a name no line can hold
-    try {
-        $null = [System.IO.Directory]::CreateDirectory((Split-Path $Path))
-        [System.IO.File]::WriteAllLines($Path, $lines.ToArray(), $script:PshaiUtf8)
-    } catch { }
+    Write-PshaiCacheLines -Path $Path -Lines $lines.ToArray()
 }
 
 function Read-PshaiInProcessCache {
@@ -385,7 +498,7 @@ function Find-PshaiProbedPython {
         if ($null -ne $python) { break }
         foreach ($candidate in @(Get-PshaiPythonCandidates -Scope $scope)) {
             if ($candidate.Path -match '[\\/]WindowsApps[\\/]' -or -not [System.IO.File]::Exists($candidate.Path)) { continue }
-            $python = @{ Path = $candidate.Path; Prefix = $candidate.Prefix }
+            $python = @{ Path = $candidate.Path; Prefix = $candidate.Prefix; From = $candidate.From }
             break
         }
     }
@@ -393,11 +506,6 @@ function Find-PshaiProbedPython {
     $info = Read-PshaiInProcessCache -Python $python
     if ($null -eq $info) { return $null }
     @{ Python = $python; Info = $info }
-}
-
-function Get-PshaiInProcessLogPath {
-    # Where the hosted interpreter's stdout, stderr and logs go: one file per PowerShell process.
-    Join-Path ([System.IO.Path]::GetTempPath()) ('powershai-py-inprocess-{0}.log' -f $PID)
 }
 
 function Get-PshaiInProcessInfo {
@@ -430,6 +538,15 @@ function Get-PshaiBridgeReferences {
     @($RuntimeDll, 'netstandard', 'System.Linq.Expressions', 'System.Threading', 'System.Threading.Thread', 'System.Collections')
 }
 
+function Get-PshaiBridgeSourcePath {
+    # Beside the generated .psm1; from the sources (tests dot-source src/runtime) one level up.
+    $source = Join-Path $PSScriptRoot 'PowershaiPy.InProcess.cs'
+    if (-not [System.IO.File]::Exists($source)) {
+        $source = Join-Path (Join-Path (Split-Path $PSScriptRoot) 'inprocess') 'PythonHost.cs'
+    }
+    $source
+}
+
 function Import-PshaiInProcessBridge {
     # Loads Python.Runtime.dll and the bridge (inprocess/PythonHost.cs) compiled against it,
     # cached beside the hot path (Import-PshaiCachedAssembly).
@@ -440,12 +557,7 @@ function Import-PshaiInProcessBridge {
         if ($loaded.GetName().Name -eq 'Python.Runtime') { $runtime = $loaded; break }
     }
     if ($null -eq $runtime) { $runtime = [System.Reflection.Assembly]::LoadFrom($RuntimeDll) }
-    # Beside the generated .psm1; from the sources (tests dot-source src/runtime) one level up.
-    $source = Join-Path $PSScriptRoot 'PowershaiPy.InProcess.cs'
-    if (-not [System.IO.File]::Exists($source)) {
-        $source = Join-Path (Join-Path (Split-Path $PSScriptRoot) 'inprocess') 'PythonHost.cs'
-    }
-    $text = [System.IO.File]::ReadAllText($source)
+    $text = [System.IO.File]::ReadAllText((Get-PshaiBridgeSourcePath))
     Import-PshaiCachedAssembly -Name 'PowershaiPy.InProcess' -Text $text `
         -Key "$text|$($runtime.FullName)|$($PSVersionTable.PSEdition)|$($PSVersionTable.PSVersion)" `
         -References (Get-PshaiBridgeReferences -RuntimeDll $runtime.Location)
@@ -454,7 +566,10 @@ function Import-PshaiInProcessBridge {
 function Start-PshaiInProcessWorker {
     # A worker record (as Start-PshaiWorkerProcess returns) whose link talks to a PythonHost in
     # this process. Throws POWERSHAI_PY_NO_SHARED_LIBPYTHON / POWERSHAI_PY_INPROCESS_UNAVAILABLE.
-    $probed = Find-PshaiProbedPython
+    # The interpreter the import's launch started, while what chose it holds; else as found.
+    $probed = $script:PshaiLaunch
+    $launched = ($null -ne $probed -and $probed.Inputs -eq (Get-PshaiLaunchInputs))
+    if (-not $launched) { $probed = Find-PshaiProbedPython }
     if ($null -ne $probed) {
         $python = $probed.Python
         $info = $probed.Info
@@ -472,6 +587,7 @@ function Start-PshaiInProcessWorker {
         $transport = New-Object PowershaiPy.Native.InProcessLineTransport
         $hostObject = New-Object PowershaiPy.InProcess.PythonHost -ArgumentList @($transport.Deliver, $transport.Take)
         $transport.Connect($hostObject.CloseAction)
+        if (-not $launched) { Write-PshaiInProcessLaunch -Python $python -Info $info }
     } catch {
         $reason = $_.Exception.Message
         if ($_.Exception.InnerException) { $reason = $_.Exception.InnerException.Message }
@@ -498,13 +614,37 @@ function Start-PshaiInProcessWorker {
     }
 }
 
+function Write-PshaiInProcessLaunch {
+    # The launch record (Launch.ps1) of an engine that just started, for the next import. Only
+    # for an interpreter that Get-PshaiLaunchInputs decides alone (from $env:POWERSHAI_PY_PYTHON,
+    # the install-module record or $env:VIRTUAL_ENV; not one found by a walk up the folders or
+    # along PATH, which new files elsewhere can change) and a bridge kept in the cache folder.
+    param($Python, $Info)
+    if (@('$env:POWERSHAI_PY_PYTHON', 'install-module record', '$env:VIRTUAL_ENV') -notcontains $Python.From) { return }
+    $bridge = [PowershaiPy.InProcess.PythonHost].Assembly.Location
+    if (-not $bridge) { return }   # compiled in memory: no cache folder to keep it in
+    $lines = New-Object System.Collections.Generic.List[string]
+    $lines.Add($script:PshaiLaunchHeader)
+    $lines.Add("inputs=$(Get-PshaiLaunchInputs)")
+    $lines.Add("python=$($Python.Path)")
+    $lines.Add("from=$($Python.From)")
+    foreach ($name in @('executable', 'version', 'pythonDll', 'runtimeDll')) { $lines.Add("$name=$($Info.$name)") }
+    $lines.Add("bridgeDll=$bridge")
+    foreach ($dir in @($Info.siteDirs)) { $lines.Add("siteDir=$dir") }
+    foreach ($file in @($Python.Path, $Info.runtimeDll, (Get-PshaiBridgeSourcePath), $bridge)) {
+        $lines.Add("file=$([System.IO.File]::GetLastWriteTimeUtc($file).Ticks)|$file")
+    }
+    $lines.Add('end')
+    Write-PshaiCacheLines -Path (Get-PshaiLaunchPath) -Lines $lines.ToArray()
+}
+
 function Start-PshaiInProcessEarly {
     # Under inprocess or auto, the import begins starting the engine (0.4 s) on a thread of its
     # own, so that it runs beside the rest of the import instead of inside the first call. Only
     # when the interpreter's probe is cached: nothing runs a Python process at import. Whatever
     # fails here is left to the first call, which waits for this start, does what is still
     # missing and reports what fails then (with -Verbose's fallback reason under auto).
-    if ($script:PshaiTransport -eq 'stdio') { return }
+    if ($script:PshaiTransport -eq 'stdio' -or $null -ne $script:PshaiLaunch) { return }
     try {
         $probed = Find-PshaiProbedPython
         if ($null -eq $probed -or $probed.Info.errorId) { return }
@@ -530,13 +670,8 @@ function Start-PshaiWorker {
     Start-PshaiWorkerProcess
 }
 
-# Import-Module PowershaiPy -ArgumentList inprocess (or @{ Transport = 'inprocess' }) binds the
-# module's own $Transport parameter (the spec's importArguments); it wins over the variable.
-$pshaiArgument = Get-Variable -Name Transport -Scope Script -ValueOnly -ErrorAction SilentlyContinue
-$pshaiAsked = $null
-if ($pshaiArgument -is [System.Collections.IDictionary]) { $pshaiAsked = [string]$pshaiArgument['Transport'] }
-elseif ($null -ne $pshaiArgument) { $pshaiAsked = [string]$pshaiArgument }
-$script:PshaiTransport = Resolve-PshaiTransport -Requested $pshaiAsked
+# What Launch.ps1 read from Import-Module -ArgumentList, or the environment variable.
+$script:PshaiTransport = Resolve-PshaiTransport -Requested $script:PshaiTransportAsked
 Start-PshaiInProcessEarly
 #endregion PowerShellModule/src/runtime/InProcess.ps1
 

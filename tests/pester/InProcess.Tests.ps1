@@ -72,30 +72,71 @@ Describe 'In-process transport' {
         $r.LibPython | Should -BeTrue
     }
 
-    It 'starts the engine during Import-Module once the interpreter was probed, before any cmdlet runs; stdio never does' {
-        # The first child probes the interpreter (and caches it); the next ones only import.
-        $null = Invoke-PshaiTransportJob -Transport 'inprocess' -ArgumentList $Url -Script {
-            param($Url)
-            $null = New-GradioSession $Url -Name 'probe-it'
-        }
-        $waitForEngine = {
-            param($Seconds)
-            $deadline = [DateTime]::UtcNow.AddSeconds($Seconds)
-            $hostType = 'PowershaiPy.InProcess.PythonHost' -as [type]
-            while ([DateTime]::UtcNow -lt $deadline) {
-                if ($null -ne $hostType -and $hostType::LoadedLibrary) { break }
-                Start-Sleep -Milliseconds 50
+    Context 'starting the engine during Import-Module' {
+        BeforeAll {
+            # A cache folder of this context's own, so that what it finds there is what its own
+            # first child left: the probe, the compiled bridge and the launch record.
+            $CacheDir = Join-Path ([IO.Path]::GetTempPath()) ('pshai-launch-' + [guid]::NewGuid().ToString('N'))
+            $CacheEnv = @{ POWERSHAI_PY_CACHE = $CacheDir }
+            $LaunchFile = Join-Path (Join-Path $CacheDir 'native') 'inprocess.launch.txt'
+            $null = Invoke-PshaiTransportJob -Transport 'inprocess' -Environment $CacheEnv -ArgumentList $Url -Script {
+                param($Url)
+                $null = New-GradioSession $Url -Name 'first-use'
             }
-            @{
-                Started = ($null -ne $hostType -and [bool]$hostType::LoadedLibrary)
-                Sessions = @(& (Get-Module PowershaiPy) { if ($null -ne $script:PshaiWorker) { 1 } }).Count
+            # What a child sees right after Import-Module, with no cmdlet run yet.
+            $AfterImport = {
+                param($Seconds, $Url)
+                $launched = & (Get-Module PowershaiPy) { $null -ne $script:PshaiLaunch }
+                $deadline = [DateTime]::UtcNow.AddSeconds($Seconds)
+                $hostType = 'PowershaiPy.InProcess.PythonHost' -as [type]
+                while ([DateTime]::UtcNow -lt $deadline) {
+                    if ($null -ne $hostType -and $hostType::LoadedLibrary) { break }
+                    Start-Sleep -Milliseconds 50
+                }
+                $result = @{
+                    Launched = $launched
+                    Started  = ($null -ne $hostType -and [bool]$hostType::LoadedLibrary)
+                    Workers  = @(& (Get-Module PowershaiPy) { if ($null -ne $script:PshaiWorker) { 1 } }).Count
+                }
+                if ($Url) { $result.Echo = (Invoke-GradioSessionApi echo @('early') -Session (New-GradioSession $Url -Name 'e') | Update-GradioSessionApiResult | Select-Object -Last 1).data }
+                $result
             }
         }
-        $early = Invoke-PshaiTransportJob -Transport 'inprocess' -Script $waitForEngine -ArgumentList 20
-        $early.Started | Should -BeTrue
-        $early.Sessions | Should -Be 0   # no cmdlet made a worker: the import did it alone
-        $stdio = Invoke-PshaiTransportJob -Transport 'stdio' -Script $waitForEngine -ArgumentList 3   # the engine starts in 0.5 s
-        $stdio.Started | Should -BeFalse
+        AfterAll { Remove-Item -LiteralPath $CacheDir -Recurse -Force -ErrorAction SilentlyContinue }
+
+        It 'begins it first thing from the launch record the last in-process start left, before any cmdlet runs' {
+            Test-Path -LiteralPath $LaunchFile | Should -BeTrue
+            $r = Invoke-PshaiTransportJob -Transport 'inprocess' -Environment $CacheEnv -Script $AfterImport -ArgumentList 20, $Url
+            $r.Launched | Should -BeTrue
+            $r.Started | Should -BeTrue
+            $r.Workers | Should -Be 0   # no cmdlet made a worker before the check: the import did it alone
+            $r.Echo | Should -Be 'echo: early'
+        }
+
+        It 'does not take a launch record that another Python would have chosen; the call still works' {
+            # The same interpreter by another name: $env:POWERSHAI_PY_PYTHON is one of the inputs.
+            $python = Get-PshaiPython
+            $other = [IO.Path]::Combine((Split-Path $python), '.', (Split-Path $python -Leaf))
+            $environment = @{ POWERSHAI_PY_CACHE = $CacheDir; POWERSHAI_PY_PYTHON = $other }
+            $r = Invoke-PshaiTransportJob -Transport 'inprocess' -Environment $environment -Script $AfterImport -ArgumentList 0, $Url
+            $r.Launched | Should -BeFalse
+            $r.Echo | Should -Be 'echo: early'
+            # That call left its own record: the next import with that name takes it.
+            $again = Invoke-PshaiTransportJob -Transport 'inprocess' -Environment $environment -Script $AfterImport -ArgumentList 20, $null
+            $again.Launched | Should -BeTrue
+            $again.Started | Should -BeTrue
+        }
+
+        It 'without a launch record, begins it later in the import from the cached probe; stdio never does' {
+            Remove-Item -LiteralPath $LaunchFile -Force
+            $r = Invoke-PshaiTransportJob -Transport 'inprocess' -Environment $CacheEnv -Script $AfterImport -ArgumentList 20, $null
+            $r.Launched | Should -BeFalse
+            $r.Started | Should -BeTrue
+            $r.Workers | Should -Be 0
+            $stdio = Invoke-PshaiTransportJob -Transport 'stdio' -Environment $CacheEnv -Script $AfterImport -ArgumentList 3, $null   # the engine starts in 0.5 s
+            $stdio.Launched | Should -BeFalse
+            $stdio.Started | Should -BeFalse
+        }
     }
 
     It 'serves several runspaces of one process at once (ForEach-Object -Parallel)' -Skip:($PSVersionTable.PSVersion.Major -lt 7) {

@@ -4,14 +4,15 @@
 # parts verbatim into PowershaiPy.psm1 in the order of runtime/order.txt; nothing here is exported.
 # Valid on Windows PowerShell 5.1 and PowerShell 7+.
 #
-# Its own part (before Native.ps1) because the in-process transport's early start reads its
-# cached probe, and loads the bridge, before the compiled hot path is loaded.
+# The first part: the in-process launch (Launch.ps1) reads its record from the cache folder
+# before anything else of the module is defined.
 
 function Get-PshaiCacheFolder {
     if ($env:POWERSHAI_PY_CACHE) { return $env:POWERSHAI_PY_CACHE }
-    if ($env:LOCALAPPDATA) { return (Join-Path $env:LOCALAPPDATA 'powershai-py') }
-    if ($env:XDG_CACHE_HOME) { return (Join-Path $env:XDG_CACHE_HOME 'powershai-py') }
-    Join-Path (Join-Path ([Environment]::GetFolderPath('UserProfile')) '.cache') 'powershai-py'
+    # Path.Combine, not Join-Path: the launch (Launch.ps1) runs before any cmdlet's first use.
+    if ($env:LOCALAPPDATA) { return [System.IO.Path]::Combine($env:LOCALAPPDATA, 'powershai-py') }
+    if ($env:XDG_CACHE_HOME) { return [System.IO.Path]::Combine($env:XDG_CACHE_HOME, 'powershai-py') }
+    [System.IO.Path]::Combine([Environment]::GetFolderPath('UserProfile'), '.cache', 'powershai-py')
 }
 
 function Get-PshaiShortHash {
@@ -56,5 +57,23 @@ function Import-PshaiCachedAssembly {
         # A damaged copy: drop it (the next import rebuilds it) and compile in memory this time.
         Remove-Item -LiteralPath $dll -Force -ErrorAction SilentlyContinue
         Add-Type @addType
+    }
+}
+
+function Write-PshaiCacheLines {
+    # Writes a small cached text file whole: to a file of its own, then renamed over the old one,
+    # so that an import reading it meanwhile sees the old lines or the new ones, never a part.
+    # Nothing is written when a line would hold a line break (a path no line can carry); a cache
+    # folder that cannot be written only costs later imports their shortcut.
+    param([string]$Path, [string[]]$Lines)
+    foreach ($line in $Lines) { if ($line.IndexOfAny([char[]]"`r`n") -ge 0) { return } }
+    $temp = '{0}.{1}.tmp' -f $Path, [guid]::NewGuid().ToString('N')
+    try {
+        $null = [System.IO.Directory]::CreateDirectory([System.IO.Path]::GetDirectoryName($Path))
+        [System.IO.File]::WriteAllLines($temp, $Lines, $script:PshaiUtf8)
+        if ([System.IO.File]::Exists($Path)) { [System.IO.File]::Replace($temp, $Path, [NullString]::Value) }
+        else { [System.IO.File]::Move($temp, $Path) }
+    } catch {
+        if ([System.IO.File]::Exists($temp)) { Remove-Item -LiteralPath $temp -Force -ErrorAction SilentlyContinue }
     }
 }

@@ -53,11 +53,7 @@ function Write-PshaiInProcessCache {
     $lines.Add($script:PshaiProbeCacheHeader)
     foreach ($name in @('stamp', 'executable', 'version', 'pythonDll', 'runtimeDll')) { $lines.Add("$name=$($Info.$name)") }
     foreach ($dir in @($Info.siteDirs)) { $lines.Add("siteDir=$dir") }
-    if (@($lines | Where-Object { $_ -match '[\r\n]' }).Count -gt 0) { return }   # a name no line can hold
-    try {
-        $null = [System.IO.Directory]::CreateDirectory((Split-Path $Path))
-        [System.IO.File]::WriteAllLines($Path, $lines.ToArray(), $script:PshaiUtf8)
-    } catch { }
+    Write-PshaiCacheLines -Path $Path -Lines $lines.ToArray()
 }
 
 function Read-PshaiInProcessCache {
@@ -95,7 +91,7 @@ function Find-PshaiProbedPython {
         if ($null -ne $python) { break }
         foreach ($candidate in @(Get-PshaiPythonCandidates -Scope $scope)) {
             if ($candidate.Path -match '[\\/]WindowsApps[\\/]' -or -not [System.IO.File]::Exists($candidate.Path)) { continue }
-            $python = @{ Path = $candidate.Path; Prefix = $candidate.Prefix }
+            $python = @{ Path = $candidate.Path; Prefix = $candidate.Prefix; From = $candidate.From }
             break
         }
     }
@@ -103,11 +99,6 @@ function Find-PshaiProbedPython {
     $info = Read-PshaiInProcessCache -Python $python
     if ($null -eq $info) { return $null }
     @{ Python = $python; Info = $info }
-}
-
-function Get-PshaiInProcessLogPath {
-    # Where the hosted interpreter's stdout, stderr and logs go: one file per PowerShell process.
-    Join-Path ([System.IO.Path]::GetTempPath()) ('powershai-py-inprocess-{0}.log' -f $PID)
 }
 
 function Get-PshaiInProcessInfo {
@@ -140,6 +131,15 @@ function Get-PshaiBridgeReferences {
     @($RuntimeDll, 'netstandard', 'System.Linq.Expressions', 'System.Threading', 'System.Threading.Thread', 'System.Collections')
 }
 
+function Get-PshaiBridgeSourcePath {
+    # Beside the generated .psm1; from the sources (tests dot-source src/runtime) one level up.
+    $source = Join-Path $PSScriptRoot 'PowershaiPy.InProcess.cs'
+    if (-not [System.IO.File]::Exists($source)) {
+        $source = Join-Path (Join-Path (Split-Path $PSScriptRoot) 'inprocess') 'PythonHost.cs'
+    }
+    $source
+}
+
 function Import-PshaiInProcessBridge {
     # Loads Python.Runtime.dll and the bridge (inprocess/PythonHost.cs) compiled against it,
     # cached beside the hot path (Import-PshaiCachedAssembly).
@@ -150,12 +150,7 @@ function Import-PshaiInProcessBridge {
         if ($loaded.GetName().Name -eq 'Python.Runtime') { $runtime = $loaded; break }
     }
     if ($null -eq $runtime) { $runtime = [System.Reflection.Assembly]::LoadFrom($RuntimeDll) }
-    # Beside the generated .psm1; from the sources (tests dot-source src/runtime) one level up.
-    $source = Join-Path $PSScriptRoot 'PowershaiPy.InProcess.cs'
-    if (-not [System.IO.File]::Exists($source)) {
-        $source = Join-Path (Join-Path (Split-Path $PSScriptRoot) 'inprocess') 'PythonHost.cs'
-    }
-    $text = [System.IO.File]::ReadAllText($source)
+    $text = [System.IO.File]::ReadAllText((Get-PshaiBridgeSourcePath))
     Import-PshaiCachedAssembly -Name 'PowershaiPy.InProcess' -Text $text `
         -Key "$text|$($runtime.FullName)|$($PSVersionTable.PSEdition)|$($PSVersionTable.PSVersion)" `
         -References (Get-PshaiBridgeReferences -RuntimeDll $runtime.Location)
@@ -164,7 +159,10 @@ function Import-PshaiInProcessBridge {
 function Start-PshaiInProcessWorker {
     # A worker record (as Start-PshaiWorkerProcess returns) whose link talks to a PythonHost in
     # this process. Throws POWERSHAI_PY_NO_SHARED_LIBPYTHON / POWERSHAI_PY_INPROCESS_UNAVAILABLE.
-    $probed = Find-PshaiProbedPython
+    # The interpreter the import's launch started, while what chose it holds; else as found.
+    $probed = $script:PshaiLaunch
+    $launched = ($null -ne $probed -and $probed.Inputs -eq (Get-PshaiLaunchInputs))
+    if (-not $launched) { $probed = Find-PshaiProbedPython }
     if ($null -ne $probed) {
         $python = $probed.Python
         $info = $probed.Info
@@ -182,6 +180,7 @@ function Start-PshaiInProcessWorker {
         $transport = New-Object PowershaiPy.Native.InProcessLineTransport
         $hostObject = New-Object PowershaiPy.InProcess.PythonHost -ArgumentList @($transport.Deliver, $transport.Take)
         $transport.Connect($hostObject.CloseAction)
+        if (-not $launched) { Write-PshaiInProcessLaunch -Python $python -Info $info }
     } catch {
         $reason = $_.Exception.Message
         if ($_.Exception.InnerException) { $reason = $_.Exception.InnerException.Message }
@@ -208,13 +207,37 @@ function Start-PshaiInProcessWorker {
     }
 }
 
+function Write-PshaiInProcessLaunch {
+    # The launch record (Launch.ps1) of an engine that just started, for the next import. Only
+    # for an interpreter that Get-PshaiLaunchInputs decides alone (from $env:POWERSHAI_PY_PYTHON,
+    # the install-module record or $env:VIRTUAL_ENV; not one found by a walk up the folders or
+    # along PATH, which new files elsewhere can change) and a bridge kept in the cache folder.
+    param($Python, $Info)
+    if (@('$env:POWERSHAI_PY_PYTHON', 'install-module record', '$env:VIRTUAL_ENV') -notcontains $Python.From) { return }
+    $bridge = [PowershaiPy.InProcess.PythonHost].Assembly.Location
+    if (-not $bridge) { return }   # compiled in memory: no cache folder to keep it in
+    $lines = New-Object System.Collections.Generic.List[string]
+    $lines.Add($script:PshaiLaunchHeader)
+    $lines.Add("inputs=$(Get-PshaiLaunchInputs)")
+    $lines.Add("python=$($Python.Path)")
+    $lines.Add("from=$($Python.From)")
+    foreach ($name in @('executable', 'version', 'pythonDll', 'runtimeDll')) { $lines.Add("$name=$($Info.$name)") }
+    $lines.Add("bridgeDll=$bridge")
+    foreach ($dir in @($Info.siteDirs)) { $lines.Add("siteDir=$dir") }
+    foreach ($file in @($Python.Path, $Info.runtimeDll, (Get-PshaiBridgeSourcePath), $bridge)) {
+        $lines.Add("file=$([System.IO.File]::GetLastWriteTimeUtc($file).Ticks)|$file")
+    }
+    $lines.Add('end')
+    Write-PshaiCacheLines -Path (Get-PshaiLaunchPath) -Lines $lines.ToArray()
+}
+
 function Start-PshaiInProcessEarly {
     # Under inprocess or auto, the import begins starting the engine (0.4 s) on a thread of its
     # own, so that it runs beside the rest of the import instead of inside the first call. Only
     # when the interpreter's probe is cached: nothing runs a Python process at import. Whatever
     # fails here is left to the first call, which waits for this start, does what is still
     # missing and reports what fails then (with -Verbose's fallback reason under auto).
-    if ($script:PshaiTransport -eq 'stdio') { return }
+    if ($script:PshaiTransport -eq 'stdio' -or $null -ne $script:PshaiLaunch) { return }
     try {
         $probed = Find-PshaiProbedPython
         if ($null -eq $probed -or $probed.Info.errorId) { return }
@@ -240,11 +263,6 @@ function Start-PshaiWorker {
     Start-PshaiWorkerProcess
 }
 
-# Import-Module PowershaiPy -ArgumentList inprocess (or @{ Transport = 'inprocess' }) binds the
-# module's own $Transport parameter (the spec's importArguments); it wins over the variable.
-$pshaiArgument = Get-Variable -Name Transport -Scope Script -ValueOnly -ErrorAction SilentlyContinue
-$pshaiAsked = $null
-if ($pshaiArgument -is [System.Collections.IDictionary]) { $pshaiAsked = [string]$pshaiArgument['Transport'] }
-elseif ($null -ne $pshaiArgument) { $pshaiAsked = [string]$pshaiArgument }
-$script:PshaiTransport = Resolve-PshaiTransport -Requested $pshaiAsked
+# What Launch.ps1 read from Import-Module -ArgumentList, or the environment variable.
+$script:PshaiTransport = Resolve-PshaiTransport -Requested $script:PshaiTransportAsked
 Start-PshaiInProcessEarly

@@ -85,7 +85,7 @@ function Get-PshaiPythonCandidates {
 function Find-PshaiPython {
     # Returns @{ Path; Prefix } for the interpreter that runs the worker.
     if ($env:POWERSHAI_PY_PYTHON) {
-        return @{ Path = $env:POWERSHAI_PY_PYTHON; Prefix = @() }
+        return @{ Path = $env:POWERSHAI_PY_PYTHON; Prefix = @(); From = '$env:POWERSHAI_PY_PYTHON' }
     }
     if ($null -ne $script:PshaiPythonCache) { return $script:PshaiPythonCache }
     $tried = New-Object System.Collections.Generic.List[string]
@@ -106,7 +106,7 @@ function Find-PshaiPython {
                 $ok = ($LASTEXITCODE -eq 0)
             } catch { $ok = $false }
             if ($ok) {
-                $script:PshaiPythonCache = @{ Path = $path; Prefix = $candidate.Prefix }
+                $script:PshaiPythonCache = @{ Path = $path; Prefix = $candidate.Prefix; From = $candidate.From }
                 return $script:PshaiPythonCache
             }
             $tried.Add("$what (cannot import powershai_py)")
