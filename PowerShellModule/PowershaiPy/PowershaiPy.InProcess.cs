@@ -12,15 +12,21 @@ namespace PowershaiPy.InProcess
 {
     /// <summary>One worker's worth of Python state (an InProcessHost of
     /// powershai_py.worker._inprocess) in the one interpreter this process hosts. The host's own
-    /// thread takes request lines through one callback given to the constructor and answers, on
-    /// Python's threads, through the other. The GIL is held only inside the constructor and
-    /// Close: sending a request never waits for it.</summary>
+    /// thread takes request lines through one callback given to Open and answers, on Python's
+    /// threads, through the other. The GIL is held only while a host is made and in Close:
+    /// sending a request never waits for it.</summary>
     public sealed class PythonHost
     {
         private const string HostModule = "powershai_py.worker._inprocess";
         private static readonly object Gate = new object();
+        private static readonly object SpareGate = new object();
         private static string loadedLibrary;
+        // A host made on the engine's start thread (BeginStart) for the first module instance that
+        // opens one: making a host costs 35 to 45 ms (the GIL, pythonnet's wrappers of the two
+        // callbacks, the server and its reader thread), which the first call no longer waits for.
+        private static PythonHost spare;
         private readonly PyObject host;
+        private LateLines late;   // the spare's callbacks until Open gives it a channel
         private bool closed;
 
         /// <summary>The shared library of the interpreter this process hosts (null: none yet).</summary>
@@ -95,7 +101,11 @@ namespace PowershaiPy.InProcess
             }
             Thread starter = new Thread(delegate ()
             {
-                try { Start(pythonLibrary, executable, siteDirs, logPath, logLevel); }
+                try
+                {
+                    Start(pythonLibrary, executable, siteDirs, logPath, logLevel);
+                    MakeSpare();
+                }
                 catch (Exception) { }
             });
             starter.IsBackground = true;
@@ -134,6 +144,56 @@ namespace PowershaiPy.InProcess
                 }
             }
             catch (PythonException) { }
+        }
+
+        /// <summary>A host for one module instance, answering through onLine and taking request
+        /// lines through takeLine: the spare one BeginStart made when there is one, else a new one.
+        /// Start must have run.</summary>
+        public static PythonHost Open(Action<string> onLine, Func<string> takeLine)
+        {
+            if (onLine == null) { throw new ArgumentNullException("onLine"); }
+            if (takeLine == null) { throw new ArgumentNullException("takeLine"); }
+            PythonHost ready;
+            lock (SpareGate)   // waits for a spare still being made rather than making a second
+            {
+                ready = spare;
+                spare = null;
+            }
+            if (ready == null) { return new PythonHost(onLine, takeLine); }
+            ready.late.Attach(onLine, takeLine);
+            return ready;
+        }
+
+        private static void MakeSpare()
+        {
+            lock (SpareGate)
+            {
+                if (spare != null) { return; }
+                LateLines lines = new LateLines();
+                spare = new PythonHost(lines.Write, lines.Take);
+                spare.late = lines;
+            }
+        }
+
+        /// <summary>The spare host's two callbacks before it has a channel: its reader thread
+        /// (and any answer, though none comes before a request) waits here, outside the GIL as in
+        /// any call into .NET, until Open hands it the channel's own.</summary>
+        private sealed class LateLines
+        {
+            private readonly ManualResetEvent attached = new ManualResetEvent(false);
+            private Action<string> onLine;
+            private Func<string> takeLine;
+
+            public void Attach(Action<string> on, Func<string> take)
+            {
+                onLine = on;
+                takeLine = take;
+                attached.Set();   // a full fence: the waiting threads see both fields
+            }
+
+            public void Write(string line) { attached.WaitOne(); onLine(line); }
+
+            public string Take() { attached.WaitOne(); return takeLine(); }
         }
 
         public PythonHost(Action<string> onLine, Func<string> takeLine)

@@ -58,6 +58,6 @@
         PowershaiPyGenerated = $true
         GeneratorVersion = '0.1.0'
         SpecSchema = 'powershai-py/cmdlets/1'
-        InputsHash = 'sha256:f95602162d329d00328d1756df85b46ab2e2fd2bfeff2770d90a56abbec38357'
+        InputsHash = 'sha256:57c8d240ff72b29d0ee1735c297b08fed707858eca19c757060ec98cca087f74'
     }
 }

@@ -2,7 +2,7 @@
 # DO NOT EDIT: change the spec, the help pages or the runtime and regenerate
 # (python -m powershai_py generate).
 # Spec schema: powershai-py/cmdlets/1
-# Inputs hash: sha256:f95602162d329d00328d1756df85b46ab2e2fd2bfeff2770d90a56abbec38357
+# Inputs hash: sha256:57c8d240ff72b29d0ee1735c297b08fed707858eca19c757060ec98cca087f74
 # Module: PowershaiPy 0.1.0
 
 param($Transport)
@@ -585,7 +585,7 @@ function Start-PshaiInProcessWorker {
         [PowershaiPy.InProcess.PythonHost]::Start([string]$info.pythonDll, [string]$info.executable,
             [string[]]@($info.siteDirs), $logPath, [string]$env:POWERSHAI_PY_LOG)   # waits for BeginStart's
         $transport = New-Object PowershaiPy.Native.InProcessLineTransport
-        $hostObject = New-Object PowershaiPy.InProcess.PythonHost -ArgumentList @($transport.Deliver, $transport.Take)
+        $hostObject = [PowershaiPy.InProcess.PythonHost]::Open($transport.Deliver, $transport.Take)
         $transport.Connect($hostObject.CloseAction)
         if (-not $launched) { Write-PshaiInProcessLaunch -Python $python -Info $info }
     } catch {

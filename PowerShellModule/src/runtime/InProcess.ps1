@@ -178,7 +178,7 @@ function Start-PshaiInProcessWorker {
         [PowershaiPy.InProcess.PythonHost]::Start([string]$info.pythonDll, [string]$info.executable,
             [string[]]@($info.siteDirs), $logPath, [string]$env:POWERSHAI_PY_LOG)   # waits for BeginStart's
         $transport = New-Object PowershaiPy.Native.InProcessLineTransport
-        $hostObject = New-Object PowershaiPy.InProcess.PythonHost -ArgumentList @($transport.Deliver, $transport.Take)
+        $hostObject = [PowershaiPy.InProcess.PythonHost]::Open($transport.Deliver, $transport.Take)
         $transport.Connect($hostObject.CloseAction)
         if (-not $launched) { Write-PshaiInProcessLaunch -Python $python -Info $info }
     } catch {
